@@ -1,0 +1,19 @@
+"""`br demo`: Run the whole job on a bundled sample repository, offline."""
+
+from __future__ import annotations
+
+import typer
+
+from brgit.cli._common import not_built
+
+
+def register(app: typer.Typer) -> None:
+    loose = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+    @app.command(
+        "demo",
+        help="Run the whole job on a bundled sample repository, offline. (not built yet)",
+        context_settings=loose,
+    )
+    def _command(ctx: typer.Context) -> None:
+        not_built("demo")

@@ -1,0 +1,136 @@
+"""`br`: the entry point. Parses, dispatches and maps every error to its exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from brgit import __version__
+from brgit.errors import EXIT_GENERAL, EXIT_INTERRUPTED, BuildRunnerError
+
+app = typer.Typer(
+    name="br",
+    help="brgit: run AI coding agents in parallel git worktrees, merge their work in order, "
+    "track tokens and costs, and scan for secrets and SQL injection.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"br {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print version."),
+    ] = False,
+) -> None:
+    """brgit (br): parallel agents in git worktrees, a merge train, telemetry, security hooks."""
+
+
+def _register() -> None:
+    from brgit.cli import (
+        db,
+        demo,
+        gaps,
+        init,
+        merge,
+        parallel,
+        plan,
+        quality,
+        routing,
+        run,
+        security,
+        telemetry,
+        worktree,
+    )
+
+    for module in (
+        init,
+        plan,
+        run,
+        demo,
+        merge,
+        worktree,
+        parallel,
+        security,
+        routing,
+        telemetry,
+        db,
+        quality,
+        gaps,
+    ):
+        module.register(app)
+
+
+_register()
+
+
+def _crash_log(exc: BaseException) -> Path | None:
+    """Write the traceback (credentials masked) under .buildrunner/logs/; return its path."""
+    from brgit import paths
+    from brgit.redact import redact
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = redact("".join(traceback.format_exception(exc)))
+    for folder in (paths.store_dir() / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"crash-{stamp}-{os.getpid()}.log"
+            target.write_text(f"br {__version__} {sys.argv!r}\n{text}", encoding="utf-8")
+            return target
+        except OSError:
+            continue
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `br` with `argv` (default: sys.argv[1:]) and return the exit code."""
+    from typer import Abort, Exit
+    from typer._click.exceptions import ClickException  # typer>=0.29 vendors click
+
+    from brgit.redact import redact
+    from brgit.ui.output import error
+
+    args = list(argv) if argv is not None else sys.argv[1:]
+    try:
+        result = app(args=args, prog_name="br", standalone_mode=False)
+    except Exit as exc:
+        return int(exc.exit_code)
+    except ClickException as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except (Abort, KeyboardInterrupt):
+        sys.stderr.write("br: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BuildRunnerError as exc:
+        error(redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+        return exc.exit_code
+    except BrokenPipeError:
+        return EXIT_GENERAL
+    except Exception as exc:
+        log = _crash_log(exc)
+        where = f" (details: {log})" if log else ""
+        error(redact(f"unexpected {type(exc).__name__}: {exc}".splitlines()[0]) + where)
+        return EXIT_GENERAL
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,460 @@
+"""Configuration: `.buildrunner/config.toml`, read and written through tomlkit.
+
+The schema is the set of frozen dataclasses below; each field carries its default and a one-line
+comment, which is what `br init` writes. Loading validates every key and type and raises
+`ConfigError` with one line naming the file, the line and the key. Environment variables from
+the API reference override the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brgit import paths
+from brgit.errors import ConfigError
+
+
+def _opt(default: Any, doc: str) -> Any:
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: type(default)(default), metadata={"doc": doc})
+    return field(default=default, metadata={"doc": doc})
+
+
+def _sub(cls: type, doc: str) -> Any:
+    return field(default_factory=cls, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class CostLimits:
+    daily: float = _opt(10.0, "USD a day; 0 disables (env BR_COST_LIMIT_DAILY)")
+    weekly: float = _opt(50.0, "USD a week; 0 disables (env BR_COST_LIMIT_WEEKLY)")
+    monthly: float = _opt(200.0, "USD a month; 0 disables (env BR_COST_LIMIT_MONTHLY)")
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    default_model: str = _opt("sonnet", "model used when nothing else decides (alias or id)")
+    cost_optimization: bool = _opt(True, "prefer the cheapest model that fits the task")
+    data_driven: bool = _opt(True, "learn per role and model from telemetry outcomes")
+    max_attempts: int = _opt(4, "model calls one request may make across fallbacks")
+    cooldown_seconds: int = _opt(300, "how long a model that keeps failing is skipped")
+    request_timeout_seconds: float = _opt(120.0, "timeout of one model call")
+    cost_limits: CostLimits = _sub(CostLimits, "spending budgets, read against the ledger")
+
+
+@dataclass(frozen=True)
+class SecurityConfig:
+    enforce_hooks: bool = _opt(True, "block commits when the hooks find something")
+    whitelist_file: str = _opt(
+        ".buildrunner/security/whitelist.txt", "path globs and finding fingerprints to ignore"
+    )
+    baseline_file: str = _opt(".secrets.baseline", "detect-secrets baseline of known secrets")
+    max_file_bytes: int = _opt(5_000_000, "larger files are skipped with a note")
+    exclude: list[str] = _opt([], "gitignore-style patterns never scanned")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    success_rate_warning: float = _opt(80.0, "percent; below it `br telemetry alerts` warns")
+    success_rate_critical: float = _opt(50.0, "percent; below it the alert is critical")
+    latency_warning_ms: float = _opt(2000.0, "p95 task latency that warns")
+    latency_critical_ms: float = _opt(10000.0, "p95 task latency that is critical")
+    daily_cost_warning: float = _opt(8.0, "USD spent today that warns")
+    daily_cost_critical: float = _opt(10.0, "USD spent today that is critical")
+
+
+@dataclass(frozen=True)
+class TelemetryConfig:
+    enabled: bool = _opt(True, "collect events and costs (env BR_TELEMETRY_ENABLED)")
+    storage_dir: str = _opt(".buildrunner/telemetry", "where event segments live")
+    max_file_bytes: int = _opt(1_000_000, "rotate the live segment into gzip past this size")
+    retention_days: int = _opt(30, "sealed segments older than this are removed")
+    export_dir: str = _opt(
+        ".buildrunner/exports", "default export folder (env BR_TELEMETRY_EXPORT_DIR)"
+    )
+    thresholds: Thresholds = _sub(Thresholds, "alert thresholds")
+
+
+@dataclass(frozen=True)
+class ParallelConfig:
+    enabled: bool = _opt(True, "allow parallel sessions")
+    default_workers: int = _opt(3, "workers when --workers is not given")
+    max_concurrency: int = _opt(8, "global cap on agents running at once, across sessions")
+    heartbeat_timeout: int = _opt(30, "seconds without a heartbeat before a worker is offline")
+    worktree_root: str = _opt("", "where worker worktrees go; empty: inside git's common dir")
+    base_branch: str = _opt("", "branch or commit sessions start from; empty: current HEAD")
+    copy_files: list[str] = _opt([".env", ".env.*"], "ignored files copied into each new worktree")
+    setup_command: str = _opt("", "run once in each new worktree (e.g. dependency install)")
+    port_base: int = _opt(20000, "first port handed to workers (BR_PORT_BASE)")
+    ports_per_worker: int = _opt(10, "size of each worker's port range")
+
+
+@dataclass(frozen=True)
+class MergeConfig:
+    verify: str = _opt("", "command run after merging (e.g. 'pytest -q'); empty: none")
+    strategy: str = _opt("merge", "merge | squash | rebase")
+    on_conflict: str = _opt("skip", "skip (eject and continue) | stop")
+    batch_size: int = _opt(1, "branches merged before one verify; failures are bisected")
+    target: str = _opt("", "branch the train advances; empty: the session's base branch")
+    verify_timeout_seconds: int = _opt(1800, "a verify run longer than this fails")
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    default: str = _opt("shell", "shell | command | claude")
+    command: str = _opt(
+        "", "template for the command agent, e.g. 'claude -p {prompt} --output-format json'"
+    )
+    output_format: str = _opt("auto", "auto | claude-json | codex-jsonl | aider | plain")
+    timeout_seconds: int = _opt(1800, "an agent running longer than this is stopped")
+    max_turns: int = _opt(30, "turn limit of the claude agent")
+    max_budget_usd: float = _opt(2.0, "spend limit of one claude-agent task")
+
+
+@dataclass(frozen=True)
+class ModelOverride:
+    id: str | None = _opt(None, "provider model id")
+    tier: int | None = _opt(None, "1 cheapest .. 3 strongest")
+    context_window: int | None = _opt(None, "tokens")
+    max_output: int | None = _opt(None, "tokens")
+    input: float | None = _opt(None, "USD per million input tokens")
+    output: float | None = _opt(None, "USD per million output tokens")
+    cache_write_5m: float | None = _opt(None, "USD per million tokens")
+    cache_write_1h: float | None = _opt(None, "USD per million tokens")
+    cache_read: float | None = _opt(None, "USD per million tokens")
+
+
+@dataclass(frozen=True)
+class Config:
+    routing: RoutingConfig = _sub(RoutingConfig, "model choice and budgets")
+    security: SecurityConfig = _sub(SecurityConfig, "secret and SQL-injection scanning")
+    telemetry: TelemetryConfig = _sub(TelemetryConfig, "events and the cost ledger")
+    parallel: ParallelConfig = _sub(ParallelConfig, "workers in git worktrees")
+    merge: MergeConfig = _sub(MergeConfig, "the merge train")
+    agent: AgentConfig = _sub(AgentConfig, "how tasks are carried out")
+    models: dict[str, ModelOverride] = _opt(
+        {}, "overrides of the bundled model catalog: [models.NAME] id/tier/prices"
+    )
+    path: Path | None = field(default=None, compare=False, metadata={"internal": True})
+    root: Path = field(default_factory=Path.cwd, compare=False, metadata={"internal": True})
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the config, relative to the main worktree."""
+        p = Path(relative)
+        return p if p.is_absolute() else self.root / p
+
+
+_ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "BR_COST_LIMIT_DAILY": ("routing", "cost_limits", "daily"),
+    "BR_COST_LIMIT_WEEKLY": ("routing", "cost_limits", "weekly"),
+    "BR_COST_LIMIT_MONTHLY": ("routing", "cost_limits", "monthly"),
+    "BR_TELEMETRY_ENABLED": ("telemetry", "enabled"),
+    "BR_TELEMETRY_EXPORT_DIR": ("telemetry", "export_dir"),
+}
+
+
+def _public_fields(cls: type) -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+class _Located:
+    """Finds the line of a dotted key in TOML text, for error messages."""
+
+    _HEADER = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def line_of(self, dotted: str) -> int | None:
+        *section, key = dotted.split(".")
+        current: list[str] = []
+        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number, line in enumerate(self.lines, start=1):
+            header = self._HEADER.match(line)
+            if header:
+                current = [p.strip().strip("\"'") for p in header.group(1).split(".")]
+                if current == [*section, key]:
+                    return number
+                continue
+            if current == section and pattern.match(line):
+                return number
+        return None
+
+
+def _fail(file: Path | None, located: _Located | None, dotted: str, message: str) -> ConfigError:
+    line = located.line_of(dotted) if located else None
+    where = f"{file}:{line}" if file and line else str(file) if file else "config"
+    return ConfigError(f"{where}: {dotted}: {message}")
+
+
+def _describe(value: Any) -> str:
+    shown = repr(value)
+    return f"{type(value).__name__} {shown[:40]}"
+
+
+def _coerce(
+    value: Any, hint: Any, dotted: str, err: typing.Callable[[str, str], ConfigError]
+) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value is None:
+            return None
+        inner = next(a for a in typing.get_args(hint) if a is not type(None))
+        return _coerce(value, inner, dotted, err)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise err(dotted, f"expected true or false, got {_describe(value)}")
+        return bool(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise err(dotted, f"expected an integer, got {_describe(value)}")
+        return int(value)
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise err(dotted, f"expected a number, got {_describe(value)}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise err(dotted, f"expected a string, got {_describe(value)}")
+        return str(value)
+    if origin is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise err(dotted, f"expected a list of strings, got {_describe(value)}")
+        return [str(v) for v in value]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise err(dotted, f"expected a table, got {_describe(value)}")
+        item_cls = typing.get_args(hint)[1]
+        return {str(k): _build(item_cls, v, f"{dotted}.{k}", err) for k, v in value.items()}
+    if dataclasses.is_dataclass(hint):
+        return _build(typing.cast(type, hint), value, dotted, err)
+    raise err(dotted, f"unsupported type {hint}")  # pragma: no cover - schema bug
+
+
+def _build(cls: type, data: Any, prefix: str, err: typing.Callable[[str, str], ConfigError]) -> Any:
+    if not isinstance(data, dict):
+        raise err(prefix, f"expected a table, got {_describe(data)}")
+    hints = _hints(cls)
+    known = {f.name for f in _public_fields(cls)}
+    for key in data:
+        if key not in known:
+            dotted = f"{prefix}.{key}" if prefix else str(key)
+            raise err(dotted, f"unknown key (known: {', '.join(sorted(known))})")
+    kwargs = {}
+    for name in known & set(data):
+        dotted = f"{prefix}.{name}" if prefix else name
+        kwargs[name] = _coerce(_plain(data[name]), hints[name], dotted, err)
+    return cls(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    """tomlkit items -> plain Python values."""
+    unwrap = getattr(value, "unwrap", None)
+    return unwrap() if callable(unwrap) else value
+
+
+def _env_layer() -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for var, keypath in _ENV_OVERRIDES.items():
+        raw = os.environ.get(var)
+        if raw is None or raw == "":
+            continue
+        node = layer
+        for part in keypath[:-1]:
+            node = node.setdefault(part, {})
+        node[keypath[-1]] = _parse_env(var, raw, keypath)
+    return layer
+
+
+def _parse_env(var: str, raw: str, keypath: tuple[str, ...]) -> Any:
+    if keypath[-1] == "enabled":
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"environment {var}: expected true or false, got {raw!r}")
+    if keypath[-1] == "export_dir":
+        return raw
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"environment {var}: expected a number, got {raw!r}") from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def read_document(file: Path) -> Any:
+    """Parse a TOML file with tomlkit; a syntax error is a ConfigError naming file and line."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not UTF-8 text") from None
+    try:
+        return tomlkit.parse(text)
+    except ParseError as exc:
+        reason = str(exc).split(" at line")[0]
+        raise ConfigError(f"{file}:{exc.line}: invalid TOML: {reason}") from None
+
+
+def load_config(start: Path | None = None, file: Path | None = None) -> Config:
+    """Load, validate and return the configuration of the repository containing `start`."""
+    location = paths.locate(start)
+    file = file or paths.config_path(start)
+    data: dict[str, Any] = {}
+    located: _Located | None = None
+    if file.exists():
+        document = read_document(file)
+        data = _plain(document)
+        located = _Located(file.read_text(encoding="utf-8"))
+    elif os.environ.get("BR_CONFIG_FILE"):
+        raise ConfigError(f"{file}: BR_CONFIG_FILE names a file that does not exist")
+
+    def err(dotted: str, message: str) -> ConfigError:
+        return _fail(file, located, dotted, message)
+
+    built: Config = _build(Config, _merge(data, _env_layer()), "", err)
+    _check_choices(built, err)
+    return dataclasses.replace(built, path=file, root=location.main_root)
+
+
+_CHOICES = {
+    ("merge", "strategy"): ("merge", "squash", "rebase"),
+    ("merge", "on_conflict"): ("skip", "stop"),
+    ("agent", "default"): ("shell", "command", "claude"),
+    ("agent", "output_format"): ("auto", "claude-json", "codex-jsonl", "aider", "plain"),
+}
+
+
+def _check_choices(cfg: Config, err: typing.Callable[[str, str], ConfigError]) -> None:
+    for (section, key), allowed in _CHOICES.items():
+        value = getattr(getattr(cfg, section), key)
+        if value not in allowed:
+            raise err(f"{section}.{key}", f"expected one of {', '.join(allowed)}, got {value!r}")
+    positive = [
+        ("telemetry", "max_file_bytes"),
+        ("parallel", "default_workers"),
+        ("parallel", "max_concurrency"),
+        ("merge", "batch_size"),
+    ]
+    for section, key in positive:
+        if getattr(getattr(cfg, section), key) < 1:
+            raise err(f"{section}.{key}", "must be at least 1")
+
+
+# ---------------------------------------------------------------- writing (br init)
+
+
+def _add_fields(table: Any, cls: type, instance: Any) -> int:
+    """Add every missing setting of `cls` to a tomlkit table, with its comment; count them."""
+    import tomlkit
+
+    added = 0
+    for f in _public_fields(cls):
+        value = getattr(instance, f.name)
+        doc = f.metadata.get("doc", "")
+        if dataclasses.is_dataclass(value):
+            sub = table.get(f.name)
+            if sub is None:
+                sub = tomlkit.table()
+                sub.comment(doc)
+                table.add(f.name, sub)
+            added += _add_fields(sub, type(value), value)
+        elif isinstance(value, dict):
+            if f.name not in table:
+                sub = tomlkit.table()
+                sub.comment(doc)
+                table.add(f.name, sub)
+                added += 1
+        elif f.name not in table:
+            item = tomlkit.item(value)
+            item.comment(doc)
+            table.add(f.name, item)
+            added += 1
+    return added
+
+
+def default_document() -> str:
+    """The full default config with a one-line comment per setting."""
+    import tomlkit
+
+    document = tomlkit.document()
+    document.add(tomlkit.comment("brgit configuration. Every setting is shown with its default."))
+    document.add(tomlkit.comment("Docs: docs/CONFIG.md. Environment variables override some keys."))
+    _add_fields(document, Config, Config())
+    return tomlkit.dumps(document)
+
+
+def ensure_config(file: Path) -> int:
+    """Create `file` with defaults, or add only the settings it lacks; return how many were added.
+
+    A user's values, comments and order are kept. A broken file raises ConfigError and is not
+    touched.
+    """
+    import tomlkit
+
+    if not file.exists():
+        atomic_write(file, default_document())
+        return -1
+    document = read_document(file)
+    load_config(file.parent, file=file)  # validate before touching anything
+    added = _add_fields(document, Config, Config())
+    if added:
+        atomic_write(file, tomlkit.dumps(document))
+    return added
+
+
+def set_value(file: Path, dotted: str, value: Any) -> None:
+    """Set one setting in the file, keeping everything else (comments, order) as it was."""
+    import tomlkit
+
+    document = read_document(file) if file.exists() else tomlkit.document()
+    *section, key = dotted.split(".")
+    node = document
+    for part in section:
+        if part not in node:
+            node.add(part, tomlkit.table())
+        node = node[part]
+    node[key] = value
+    text = tomlkit.dumps(document)
+    located = _Located(text)
+    _build(
+        Config, _plain(tomlkit.parse(text)), "", lambda d, m: _fail(file, located, d, m)
+    )  # validate before writing
+    atomic_write(file, text)
+
+
+def atomic_write(file: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a crash never leaves half a file."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(file)
+    finally:
+        tmp.unlink(missing_ok=True)

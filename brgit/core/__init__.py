@@ -1,0 +1,1 @@
+"""Domain values with no I/O beyond reading and writing their own files."""

@@ -1,0 +1,118 @@
+"""Run git and translate its failures; small queries every feature needs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from brgit.errors import GitError, NotFoundError
+
+
+@dataclass(frozen=True)
+class GitResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def run_git(
+    args: Sequence[str],
+    cwd: Path | str,
+    *,
+    check: bool = True,
+    input_text: str | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> GitResult:
+    """Run `git ARGS` in `cwd`. With `check`, a non-zero exit raises GitError (git's first line)."""
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        if not Path(cwd).exists():
+            raise NotFoundError(f"directory not found: {cwd}") from None
+        raise GitError("git is not installed or not on PATH") from exc
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} timed out after {timeout}s") from None
+    result = GitResult(proc.returncode, proc.stdout, proc.stderr)
+    if check and not result.ok:
+        raise GitError(f"git {' '.join(args[:2])}: {first_line(result.stderr or result.stdout)}")
+    return result
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return "failed"
+
+
+def toplevel(cwd: Path | str) -> Path:
+    """The top of the checkout containing `cwd`; NotFoundError outside git."""
+    result = run_git(["rev-parse", "--show-toplevel"], cwd, check=False)
+    if not result.ok:
+        raise NotFoundError(f"not a git repository: {cwd}")
+    return Path(result.stdout.strip())
+
+
+def rev_parse(rev: str, cwd: Path | str) -> str:
+    """The full commit id of `rev`; NotFoundError if it does not exist."""
+    result = run_git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd, check=False)
+    if not result.ok:
+        raise NotFoundError(f"no such commit or branch: {rev}")
+    return result.stdout.strip()
+
+
+def current_branch(cwd: Path | str) -> str | None:
+    """The checked-out branch name, or None when HEAD is detached."""
+    result = run_git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd, check=False)
+    return result.stdout.strip() or None
+
+
+def branch_exists(name: str, cwd: Path | str) -> bool:
+    return run_git(["show-ref", "--verify", "--quiet", f"refs/heads/{name}"], cwd, check=False).ok
+
+
+def status_porcelain(cwd: Path | str, *, untracked: bool = True) -> list[str]:
+    """`git status --porcelain` lines (ignored files excluded)."""
+    flag = "--untracked-files=all" if untracked else "--untracked-files=no"
+    out = run_git(["status", "--porcelain", flag], cwd).stdout
+    return [line for line in out.splitlines() if line]
+
+
+def is_dirty(cwd: Path | str, *, untracked: bool = False) -> bool:
+    return bool(status_porcelain(cwd, untracked=untracked))
+
+
+@contextmanager
+def open_repo(path: Path | str) -> Iterator[Any]:
+    """A GitPython `Repo`, closed on exit (GitPython leaks handles in long-lived processes)."""
+    import git
+
+    try:
+        repo = git.Repo(path, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise NotFoundError(f"not a git repository: {path}") from None
+    try:
+        yield repo
+    finally:
+        repo.close()

@@ -1,0 +1,1 @@
+"""The only package that imports `anthropic`, and only when a model is actually called."""

@@ -1,0 +1,55 @@
+"""Build an Anthropic client and read usage from its responses.
+
+FOUNDATION CONTRACT:
+    make_client(api_key=None, base_url=None, timeout=120.0) -> anthropic.Anthropic
+        max_retries is always 0: brgit's FallbackHandler owns the only retry loop.
+        base_url defaults to ANTHROPIC_BASE_URL (the SDK's own behaviour).
+    usage_from_message(message, request_id=None) -> TokenUsage
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from brgit.core.usage import TokenUsage
+
+
+def make_client(
+    api_key: str | None = None, base_url: str | None = None, timeout: float = 120.0
+) -> Any:
+    import anthropic
+
+    return anthropic.Anthropic(
+        api_key=api_key or os.environ.get("ANTHROPIC_API_KEY"),
+        base_url=base_url or os.environ.get("ANTHROPIC_BASE_URL") or None,
+        timeout=timeout,
+        max_retries=0,
+    )
+
+
+def _get(obj: Any, name: str, default: Any = 0) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def usage_from_message(message: Any, request_id: str | None = None) -> TokenUsage:
+    """TokenUsage from a Messages API response (SDK object or plain dict)."""
+    usage = _get(message, "usage", None) or {}
+    creation = _get(usage, "cache_creation", None)
+    five = _get(creation, "ephemeral_5m_input_tokens", 0) if creation else 0
+    hour = _get(creation, "ephemeral_1h_input_tokens", 0) if creation else 0
+    total_creation = _get(usage, "cache_creation_input_tokens", 0) or 0
+    if not creation:  # older responses only give the total: treat it as 5-minute writes
+        five = total_creation
+    return TokenUsage(
+        model=str(_get(message, "model", "") or ""),
+        input_tokens=int(_get(usage, "input_tokens", 0) or 0),
+        output_tokens=int(_get(usage, "output_tokens", 0) or 0),
+        cache_read_tokens=int(_get(usage, "cache_read_input_tokens", 0) or 0),
+        cache_write_5m_tokens=int(five or 0),
+        cache_write_1h_tokens=int(hour or 0),
+        message_id=_get(message, "id", None),
+        request_id=request_id or _get(message, "_request_id", None),
+    )

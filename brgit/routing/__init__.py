@@ -1,0 +1,1 @@
+"""Routing: the model catalog and prices, complexity, selection, fallback and keys."""

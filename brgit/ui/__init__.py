@@ -1,0 +1,1 @@
+"""Terminal rendering: the only package that imports rich (lazily)."""

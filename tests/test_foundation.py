@@ -1,0 +1,187 @@
+"""br init, config loading and errors, exit codes, and the store seen from a linked worktree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from brgit import config, paths
+from brgit.errors import ConfigError
+from tests.conftest import br_process, git
+
+
+def test_version(br) -> None:
+    result = br("--version")
+    assert result.code == 0
+    assert result.out.startswith("br 0.")
+
+
+def test_python_dash_m_runs(repo: Path) -> None:
+    proc = br_process("--help", cwd=repo)
+    assert proc.returncode == 0
+    for group in ("security", "routing", "telemetry", "parallel", "worktree", "merge", "db"):
+        assert group in proc.stdout
+
+
+def test_init_creates_store_and_is_idempotent(repo: Path, br) -> None:
+    first = br("init", "--format", "json", cwd=repo)
+    assert first.code == 0, first.err
+    data = json.loads(first.out)
+    store = repo / ".buildrunner"
+    assert data["store"] == str(store)
+    assert sorted(Path(p).name for p in data["created"]) == [".gitignore", "config.toml"]
+    text = (store / "config.toml").read_text()
+    assert "max_file_bytes = 1000000 # rotate" in text
+    # a user's edit and comment survive a second init
+    edited = text.replace("default_workers = 3", "default_workers = 5 # we have cores")
+    (store / "config.toml").write_text(edited)
+    second = br("init", "--format", "json", cwd=repo)
+    assert json.loads(second.out)["created"] == []
+    assert (store / "config.toml").read_text() == edited
+    assert config.load_config(repo).parallel.default_workers == 5
+
+
+def test_init_adds_only_missing_settings(repo: Path, br) -> None:
+    store = repo / ".buildrunner"
+    store.mkdir()
+    (store / "config.toml").write_text("# mine\n[merge]\nverify = 'pytest -q' # keep\n")
+    result = br("init", "--format", "json", cwd=repo)
+    assert json.loads(result.out)["settings_added"] > 10
+    text = (store / "config.toml").read_text()
+    assert text.startswith("# mine\n[merge]\nverify = 'pytest -q' # keep\n")
+    assert config.load_config(repo).merge.verify == "pytest -q"
+
+
+def test_gitignore_keeps_config_and_ignores_run_data(repo: Path, br) -> None:
+    br("init", cwd=repo)
+    (repo / ".buildrunner" / "telemetry").mkdir()
+    (repo / ".buildrunner" / "telemetry" / "events.jsonl").write_text("{}\n")
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    assert ".buildrunner/config.toml" in status
+    assert ".buildrunner/.gitignore" in status
+    assert "events.jsonl" not in status
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[telemetry]\nmax_file_bytes = 'big'\n",
+            ":2: telemetry.max_file_bytes: expected an integer",
+        ),
+        ("[merge]\nverfy = 'pytest'\n", ":2: merge.verfy: unknown key"),
+        (
+            "[routing.cost_limits]\ndaily = true\n",
+            ":2: routing.cost_limits.daily: expected a number",
+        ),
+        ("[parallel]\ndefault_workers = 2\ncopy_files = 3\n", ":3: parallel.copy_files"),
+        ("[merge]\nstrategy = 'octopus'\n", ":2: merge.strategy: expected one of"),
+        ("[telemetry\nenabled = true\n", ":1: invalid TOML"),
+        ("bogus = 1\n", ":1: bogus: unknown key"),
+    ],
+)
+def test_broken_config_exits_2_with_file_line_key(repo: Path, br, text: str, expected: str) -> None:
+    store = repo / ".buildrunner"
+    store.mkdir()
+    (store / "config.toml").write_text(text)
+    result = br("init", cwd=repo)
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1
+    assert str(store / "config.toml") + expected in result.err
+    assert (store / "config.toml").read_text() == text  # nothing written
+    assert not (store / ".gitignore").exists()
+
+
+def test_env_overrides(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BR_COST_LIMIT_DAILY", "3.5")
+    monkeypatch.setenv("BR_COST_LIMIT_WEEKLY", "12")
+    monkeypatch.setenv("BR_TELEMETRY_ENABLED", "false")
+    monkeypatch.setenv("BR_TELEMETRY_EXPORT_DIR", "/tmp/exports")
+    cfg = config.load_config(repo)
+    assert cfg.routing.cost_limits.daily == 3.5
+    assert cfg.routing.cost_limits.weekly == 12.0
+    assert cfg.telemetry.enabled is False
+    assert cfg.telemetry.export_dir == "/tmp/exports"
+    monkeypatch.setenv("BR_TELEMETRY_ENABLED", "maybe")
+    with pytest.raises(ConfigError, match="BR_TELEMETRY_ENABLED"):
+        config.load_config(repo)
+
+
+def test_br_config_file_override(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, br
+) -> None:
+    other = tmp_path / "team.toml"
+    other.write_text("[parallel]\ndefault_workers = 7\n")
+    monkeypatch.setenv("BR_CONFIG_FILE", str(other))
+    assert config.load_config(repo).parallel.default_workers == 7
+    monkeypatch.setenv("BR_CONFIG_FILE", str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigError, match="does not exist"):
+        config.load_config(repo)
+
+
+def test_set_value_keeps_comments(repo: Path) -> None:
+    file = repo / ".buildrunner" / "config.toml"
+    config.ensure_config(file)
+    before = file.read_text()
+    config.set_value(file, "merge.verify", "pytest -q")
+    after = file.read_text()
+    assert 'verify = "pytest -q"' in after
+    assert after.count("#") == before.count("#")
+    with pytest.raises(ConfigError):
+        config.set_value(file, "merge.batch_size", "three")
+    assert file.read_text() == after
+
+
+def test_linked_worktree_uses_main_store(repo: Path, tmp_path: Path, br) -> None:
+    wt = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", "-b", "feature", str(wt))
+    (wt / "sub").mkdir()
+    location = paths.locate(wt / "sub")
+    assert location.worktree == wt.resolve()
+    assert location.main_root == repo.resolve()
+    result = br("init", "--format", "json", cwd=wt / "sub")
+    assert json.loads(result.out)["store"] == str(repo.resolve() / ".buildrunner")
+    assert not (wt / ".buildrunner").exists()
+
+
+def test_outside_git_uses_cwd(tmp_path: Path) -> None:
+    location = paths.locate(tmp_path)
+    assert location.in_git is False
+    assert location.store == tmp_path.resolve() / ".buildrunner"
+
+
+def test_not_built_command_says_so(repo: Path, br) -> None:
+    result = br("quality", "check", cwd=repo)
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err.strip() == "br: error: `br quality check` is not built yet"
+
+
+def test_usage_error_exit_2(repo: Path, br) -> None:
+    result = br("init", "--format", "yaml", cwd=repo)
+    assert result.code == 2
+
+
+def test_unexpected_error_writes_crash_log(repo: Path, br, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(start: Path | None = None) -> None:
+        raise RuntimeError("kaboom with sk-ant-api03-" + "x" * 40)
+
+    monkeypatch.setattr("brgit.store.init_store", boom)
+    result = br("init", cwd=repo)
+    assert result.code == 1
+    assert len(result.err.strip().splitlines()) == 1
+    assert "kaboom" in result.err and "x" * 40 not in result.err
+    logs = list((repo / ".buildrunner" / "logs").glob("crash-*.log"))
+    assert len(logs) == 1
+    text = logs[0].read_text()
+    assert "Traceback" in text and "x" * 40 not in text
+
+
+def test_ctrl_c_exits_130(repo: Path, br, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(start: Path | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("brgit.store.init_store", interrupted)
+    assert br("init", cwd=repo).code == 130
