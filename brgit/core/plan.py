@@ -54,6 +54,9 @@ class Task:
     verify: str | None = None
     agent: str | None = None
 
+    def __post_init__(self) -> None:
+        self.title = self.title or self.id
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "id": self.id,
