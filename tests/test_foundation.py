@@ -185,3 +185,9 @@ def test_ctrl_c_exits_130(repo: Path, br, monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr("brgit.store.init_store", interrupted)
     assert br("init", cwd=repo).code == 130
+
+
+def test_config_doc_shows_the_real_defaults() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "CONFIG.md").read_text()
+    block = doc.split("```toml\n")[-1].split("```")[0]
+    assert block == config.default_document()
