@@ -40,7 +40,7 @@ def interleaved(commands: dict[str, Sequence[str]], *, runs: int, cwd: Path | No
                 env: dict[str, str] | None = None) -> dict[str, list[float]]:
     """Time several commands alternately, so machine noise hits them all alike."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for name, argv in commands.items():  # warm caches
+    for argv in commands.values():  # warm caches
         time_command(argv, runs=1, cwd=cwd, env=env, warmup=1)
     for _ in range(runs):
         for name, argv in commands.items():

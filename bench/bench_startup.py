@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import interleaved, median, save  # noqa: E402
+from _util import interleaved, median, save
 
 BARE = """\
 import typer
