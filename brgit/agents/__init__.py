@@ -1,0 +1,1 @@
+"""Agents carry out one task in one worktree: `shell`, `command` and `claude`."""

@@ -1,0 +1,1 @@
+"""Parallel sessions: each task of a plan runs in its own git worktree on its own branch."""

@@ -1,0 +1,123 @@
+"""WorkerCoordinator: the workers of one session, their tasks and heartbeats.
+
+State lives in `.buildrunner/sessions/<name>/workers.json` (written atomically), so
+`br parallel workers` in another process sees it. A worker is `active` while it has a task and
+has beaten within `parallel.heartbeat_timeout` seconds, `idle` without a task, and `offline`
+once its heartbeat is older than the timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from brgit.core.session import SessionRecord, load_session, sessions_dir
+
+
+@dataclass
+class WorkerState:
+    worker_id: str
+    current_task: str | None = None
+    completed: int = 0
+    last_heartbeat: float = 0.0
+    stopped: bool = False
+
+
+@dataclass(frozen=True)
+class WorkerHealth:
+    worker_id: str
+    status: str  # active | idle | offline
+    current_task: str | None
+    completed: int
+    seconds_since_heartbeat: float
+
+
+class WorkerCoordinator:
+    def __init__(self, session: str, *, root: Path, timeout: float = 30.0) -> None:
+        self.session = session
+        self.root = root
+        self.timeout = timeout
+        self.file = sessions_dir(root) / session / "workers.json"
+        self.lock = threading.Lock()
+        self.workers: dict[str, WorkerState] = self._read()
+
+    def _read(self) -> dict[str, WorkerState]:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+            return {w["worker_id"]: WorkerState(**w) for w in data}
+        except (OSError, ValueError, TypeError, KeyError):
+            return {}
+
+    def _write(self) -> None:
+        from brgit.config import atomic_write
+
+        atomic_write(self.file, json.dumps([asdict(w) for w in self.workers.values()], indent=1))
+
+    def register_worker(self, worker_id: str | None = None) -> str:
+        with self.lock:
+            worker_id = worker_id or f"worker-{len(self.workers) + 1}"
+            self.workers[worker_id] = WorkerState(worker_id, last_heartbeat=time.time())
+            self._write()
+            return worker_id
+
+    def assign(self, worker_id: str, task_id: str) -> None:
+        with self.lock:
+            state = self.workers.setdefault(worker_id, WorkerState(worker_id))
+            state.current_task, state.last_heartbeat = task_id, time.time()
+            self._write()
+
+    def get_next_task(self, worker_id: str) -> str | None:
+        """The first pending task whose dependencies completed (not taken by another worker)."""
+        record = load_session(self.session, self.root)
+        taken = {w.current_task for w in self.workers.values() if w.current_task}
+        for task in record.plan.order():
+            rec = record.tasks.get(task.id)
+            deps_done = all(record.tasks[d].status == "completed" for d in task.depends_on)
+            if rec and rec.status == "pending" and deps_done and task.id not in taken:
+                self.assign(worker_id, task.id)
+                return task.id
+        return None
+
+    def complete_task(self, worker_id: str, task_id: str) -> None:
+        with self.lock:
+            state = self.workers.setdefault(worker_id, WorkerState(worker_id))
+            if state.current_task == task_id:
+                state.current_task = None
+            state.completed += 1
+            state.last_heartbeat = time.time()
+            self._write()
+
+    def heartbeat(self, worker_id: str, task_id: str | None = None) -> None:
+        with self.lock:
+            state = self.workers.setdefault(worker_id, WorkerState(worker_id))
+            state.last_heartbeat = time.time()
+            if task_id:
+                state.current_task = task_id
+            self._write()
+
+    def stop_all(self) -> None:
+        with self.lock:
+            for state in self.workers.values():
+                state.stopped, state.current_task = True, None
+            self._write()
+
+    def get_worker_health(self, worker_id: str, now: float | None = None) -> WorkerHealth:
+        state = self.workers.get(worker_id) or WorkerState(worker_id)
+        age = (now or time.time()) - state.last_heartbeat
+        if state.stopped or age > self.timeout:
+            status = "offline"
+        else:
+            status = "active" if state.current_task else "idle"
+        return WorkerHealth(worker_id, status, state.current_task, state.completed, round(age, 1))
+
+    def health(self) -> list[WorkerHealth]:
+        return [self.get_worker_health(w) for w in sorted(self.workers)]
+
+
+def workers_of(record: SessionRecord, root: Path, timeout: float) -> list[dict[str, Any]]:
+    coordinator = WorkerCoordinator(record.name, root=root, timeout=timeout)
+    return [asdict(h) for h in coordinator.health()]

@@ -1,0 +1,128 @@
+"""Preparing a worker's worktree: its branch and start point, copied files, env, setup command."""
+
+from __future__ import annotations
+
+import fnmatch
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from brgit.config import Config
+from brgit.core.session import SessionRecord, branch_for
+from brgit.gitops import worktrees
+from brgit.gitops.git import run_git
+
+
+@dataclass
+class Workspace:
+    path: Path
+    branch: str
+    start: str
+    env: dict[str, str]
+    blocked: str | None = None  # why the task cannot start (a conflict between dependencies)
+
+
+def worktree_path(cfg: Config, root: Path, session: str, task_id: str) -> Path:
+    return worktrees.default_root(root, cfg.parallel.worktree_root) / session / task_id
+
+
+def start_points(record: SessionRecord, task_id: str) -> list[str]:
+    """The commits a task starts from: the base, or its dependencies' results."""
+    task = record.plan.task(task_id)
+    commits = [record.tasks[d].commit for d in task.depends_on if d in record.tasks]
+    found = [c for c in commits if c]
+    return found or [record.base_commit]
+
+
+def worker_env(cfg: Config, session: str, task_id: str, worker: int, path: Path) -> dict[str, str]:
+    size = cfg.parallel.ports_per_worker
+    base = cfg.parallel.port_base + (worker - 1) * size
+    return {
+        "BR_SESSION": session,
+        "BR_TASK_ID": task_id,
+        "BR_WORKER_ID": f"worker-{worker}",
+        "BR_WORKTREE": str(path),
+        "BR_PORT_BASE": str(base),
+        "BR_PORT_RANGE": f"{base}-{base + size - 1}",
+    }
+
+
+def prepare(cfg: Config, root: Path, record: SessionRecord, task_id: str, worker: int) -> Workspace:
+    """Create the task's worktree on `br/<session>/<task>` and set it up for the agent."""
+    path = worktree_path(cfg, root, record.name, task_id)
+    branch = branch_for(record.name, task_id)
+    starts = start_points(record, task_id)
+    worktrees.add_worktree(root, path, branch, starts[0])
+    env = worker_env(cfg, record.name, task_id, worker, path)
+    space = Workspace(path, branch, starts[0], env)
+    if len(starts) > 1:
+        space.blocked = worktrees.merge_into(path, starts[1:], f"br: {task_id}: merge dependencies")
+        if space.blocked:
+            return space
+    copy_files(root, path, cfg.parallel.copy_files, exclude=path.parent)
+    return space
+
+
+def ignored_entries(root: Path) -> list[str]:
+    """Ignored, untracked paths of the main checkout (whole ignored folders end in '/')."""
+    out = run_git(
+        ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z"], root
+    ).stdout
+    return [entry for entry in out.split("\0") if entry]
+
+
+def matches(entry: str, pattern: str) -> bool:
+    """gitignore-style: a pattern without '/' matches a name at any depth."""
+    name = entry.rstrip("/")
+    if "/" in pattern.strip("/"):
+        return fnmatch.fnmatch(name, pattern.strip("/"))
+    return fnmatch.fnmatch(name.rsplit("/", 1)[-1], pattern.rstrip("/"))
+
+
+def copy_files(
+    root: Path, dest: Path, patterns: list[str], exclude: Path | None = None
+) -> list[str]:
+    """Copy ignored files matching `patterns` from the main checkout into `dest`."""
+    if not patterns:
+        return []
+    copied = []
+    for entry in ignored_entries(root):
+        source = root / entry.rstrip("/")
+        if entry.startswith(".buildrunner") or (exclude and exclude in source.parents):
+            continue
+        if not any(matches(entry, p) for p in patterns):
+            continue
+        target = dest / entry.rstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+        elif source.exists():
+            shutil.copy2(source, target)
+        copied.append(entry)
+    return copied
+
+
+def run_shell(
+    what: str, command: str, path: Path, env: dict[str, str], timeout: float
+) -> str | None:
+    """Run a configured command (setup, verify) in the worktree; an error line or None."""
+    import os
+
+    try:
+        proc = subprocess.run(  # noqa: S602 - the user's own configured command
+            command,
+            shell=True,
+            cwd=path,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"{what} timed out after {timeout:g}s"
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()
+        return f"{what} exited {proc.returncode}" + (f": {tail[-1][:200]}" if tail else "")
+    return None
