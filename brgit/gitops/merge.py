@@ -1,0 +1,198 @@
+"""Git plumbing of the merge train: prediction, the scratch worktree, merges, safe ref updates.
+
+Everything here shells out to git (GitPython has no API for worktrees or `merge-tree`) through
+`run_git`, so every failure becomes a `GitError` with git's own first line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brgit.errors import GitError, MergeError, NotFoundError
+from brgit.gitops.git import first_line, rev_parse, run_git
+
+NO_HOOKS = "--no-verify"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What `git merge-tree --write-tree` says a merge would give."""
+
+    clean: bool
+    tree: str
+    conflicts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One merge done in the scratch worktree: the new HEAD, or the conflicting files."""
+
+    ok: bool
+    commit: str
+    conflicts: list[str] = field(default_factory=list)
+
+
+def predict(ours: str, theirs: str, cwd: Path) -> Prediction:
+    """Predict merging `theirs` into `ours`; touches no working tree, index or ref.
+
+    git 2.39 exits 1 both for a conflict and for a bad ref; only the conflict prints a tree,
+    so an empty stdout is an error, never a conflict.
+    """
+    args = ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs]
+    result = run_git(args, cwd, check=False)
+    parts = [p for p in result.stdout.split("\0") if p]
+    if result.returncode not in (0, 1) or not parts:
+        raise GitError(f"git merge-tree {ours} {theirs}: {first_line(result.stderr)}")
+    conflicts = list(dict.fromkeys(parts[1:]))
+    return Prediction(result.returncode == 0, parts[0], conflicts)
+
+
+def commit_tree(tree: str, parents: list[str], message: str, cwd: Path) -> str:
+    """Write a commit object (no ref moves); used to chain predictions."""
+    args = ["commit-tree", tree, *(a for p in parents for a in ("-p", p)), "-m", message]
+    return run_git(args, cwd, env=_FORECAST_IDENTITY).stdout.strip()
+
+
+_FORECAST_IDENTITY = {
+    "GIT_AUTHOR_NAME": "br forecast",
+    "GIT_AUTHOR_EMAIL": "br@localhost",
+    "GIT_COMMITTER_NAME": "br forecast",
+    "GIT_COMMITTER_EMAIL": "br@localhost",
+}
+
+
+def head(worktree: Path) -> str:
+    return run_git(["rev-parse", "HEAD"], worktree).stdout.strip()
+
+
+def add_scratch(root: Path, path: Path, commit: str) -> Path:
+    """A detached worktree at `commit` where the train merges and verifies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run_git(["worktree", "add", "--detach", "-q", "-f", str(path), commit], root)
+    return path
+
+
+def remove_scratch(root: Path, path: Path) -> None:
+    """Remove the scratch worktree (whatever state it is in) and prune git's record of it."""
+    if path.exists():
+        run_git(["worktree", "remove", "--force", "--force", str(path)], root, check=False)
+    if path.exists():
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    run_git(["worktree", "prune"], root, check=False)
+
+
+def reset_to(worktree: Path, commit: str) -> None:
+    """Put the scratch worktree back at `commit`, dropping a half-done merge or rebase."""
+    for marker in ("rebase-merge", "rebase-apply"):
+        if git_path(worktree, marker).exists():
+            run_git(["rebase", "--abort"], worktree, check=False)
+    run_git(["reset", "-q", "--hard", commit], worktree)
+    run_git(["clean", "-fdq"], worktree, check=False)
+
+
+def git_path(worktree: Path, name: str) -> Path:
+    out = run_git(["rev-parse", "--git-path", name], worktree).stdout.strip()
+    path = Path(out)
+    return path if path.is_absolute() else worktree / path
+
+
+def conflicted(worktree: Path) -> list[str]:
+    out = run_git(["diff", "--name-only", "--diff-filter=U", "-z"], worktree, check=False).stdout
+    return [p for p in out.split("\0") if p]
+
+
+def _failed(worktree: Path, before: str) -> StepResult:
+    files = conflicted(worktree)
+    reset_to(worktree, before)
+    return StepResult(False, before, files)
+
+
+def merge_commit(worktree: Path, rev: str, message: str) -> StepResult:
+    """`git merge --no-ff` of `rev` into the scratch HEAD; a merge commit naming the task."""
+    before = head(worktree)
+    args = ["merge", "--no-ff", NO_HOOKS, "-q", "-m", message, rev]
+    result = run_git(args, worktree, check=False)
+    if not result.ok:
+        return _failed_or_raise(worktree, before, result.stderr + result.stdout)
+    return StepResult(True, head(worktree))
+
+
+def squash(worktree: Path, rev: str, message: str) -> StepResult:
+    """All of `rev`'s changes as one commit on the scratch HEAD."""
+    before = head(worktree)
+    result = run_git(["merge", "--squash", "-q", rev], worktree, check=False)
+    if not result.ok:
+        return _failed_or_raise(worktree, before, result.stderr + result.stdout)
+    if run_git(["diff", "--cached", "--quiet"], worktree, check=False).ok:
+        return StepResult(True, before)  # nothing new: already contained
+    run_git(["commit", "-q", NO_HOOKS, "-m", message], worktree)
+    return StepResult(True, head(worktree))
+
+
+def rebase(worktree: Path, rev: str, message: str) -> StepResult:
+    """Replay `rev`'s commits on the scratch HEAD, then fast-forward to them."""
+    del message  # rebased commits keep their own messages
+    before = head(worktree)
+    run_git(["checkout", "-q", "--detach", rev], worktree)
+    result = run_git(["rebase", "-q", NO_HOOKS, before], worktree, check=False)
+    if not result.ok:
+        return _failed_or_raise(worktree, before, result.stderr + result.stdout)
+    return StepResult(True, head(worktree))
+
+
+def _failed_or_raise(worktree: Path, before: str, output: str) -> StepResult:
+    files = conflicted(worktree)
+    if files or "CONFLICT" in output:
+        return _failed(worktree, before)
+    reset_to(worktree, before)
+    raise GitError(f"merge failed: {first_line(output)}")
+
+
+def worktree_of_branch(root: Path, branch: str) -> Path | None:
+    """The worktree that has `branch` checked out, if any."""
+    out = run_git(["worktree", "list", "--porcelain"], root).stdout
+    current: Path | None = None
+    for line in out.splitlines():
+        if line.startswith("worktree "):
+            current = Path(line[len("worktree ") :])
+        elif line == f"branch refs/heads/{branch}":
+            return current
+    return None
+
+
+def tracked_changes(worktree: Path) -> list[str]:
+    """Uncommitted changes to tracked files (staged or not)."""
+    out = run_git(["status", "--porcelain", "--untracked-files=no"], worktree).stdout
+    return [line for line in out.splitlines() if line]
+
+
+def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) -> None:
+    """Move `branch` from `old` to `new`, never from anything else.
+
+    Without a checkout: `git update-ref` compare-and-swap. With one: a fast-forward in that
+    worktree, after checking its HEAD is still `old`; git refuses rather than overwrite changes.
+    """
+    ref = f"refs/heads/{branch}"
+    if checkout is None:
+        args = ["update-ref", "-m", f"br merge: advance to {new[:12]}", ref, new, old]
+        result = run_git(args, root, check=False)
+        if not result.ok:
+            raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
+        return
+    if head(checkout) != old:
+        raise MergeError(f"{branch} moved during the train (checked out at {checkout})")
+    result = run_git(["merge", "--ff-only", "-q", new], checkout, check=False)
+    if not result.ok:
+        raise MergeError(
+            f"could not fast-forward {branch} in {checkout}: {first_line(result.stderr)}"
+        )
+
+
+def current(root: Path, rev: str) -> str:
+    try:
+        return rev_parse(rev, root)
+    except NotFoundError:
+        return "(missing)"

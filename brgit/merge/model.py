@@ -1,0 +1,88 @@
+"""The values of the merge train: what goes in, what happened, and the options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CONFLICT = "conflict"
+VERIFY_FAILED = "verification failed"
+DEPENDENCY = "dependency ejected"
+STRATEGIES = ("merge", "squash", "rebase")
+ON_CONFLICT = ("skip", "stop")
+
+
+@dataclass(frozen=True)
+class TrainItem:
+    """One branch waiting to be merged; `task_id` names it (the branch name when hand-made)."""
+
+    task_id: str
+    branch: str
+    rev: str  # the commit merged (the branch tip when the train started)
+    title: str = ""
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Merged:
+    task_id: str
+    branch: str
+    commit: str  # the target commit that contains it
+
+
+@dataclass(frozen=True)
+class Ejection:
+    task_id: str
+    branch: str
+    reason: str  # CONFLICT | VERIFY_FAILED | DEPENDENCY | "not completed (<status>)"
+    files: list[str] = field(default_factory=list)
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    target: str
+    strategy: str = "merge"
+    on_conflict: str = "skip"
+    batch: int = 1
+    verify: str = ""
+    verify_timeout: float = 1800.0
+    session: str | None = None
+
+
+@dataclass
+class TrainResult:
+    train_id: str
+    target: str
+    strategy: str
+    start_commit: str
+    final_commit: str
+    merged: list[Merged] = field(default_factory=list)
+    ejected: list[Ejection] = field(default_factory=list)
+    skipped: list[Ejection] = field(default_factory=list)  # tasks that never completed
+    verify_runs: int = 0
+    stopped: bool = False
+    duration_ms: int = 0
+    session: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.ejected and not self.stopped
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One line of a dry run: where the branch falls in the order and what git predicts."""
+
+    position: int
+    task_id: str
+    branch: str
+    outcome: str  # "clean" | CONFLICT | DEPENDENCY | "not completed (...)"
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DryRun:
+    target: str
+    target_commit: str
+    forecasts: list[Forecast] = field(default_factory=list)
+    session: str | None = None

@@ -1,0 +1,273 @@
+"""The merge train: merge branches in order in a scratch worktree, verify, advance the target.
+
+Only a verified commit is ever written to the target branch (compare-and-swap), so a crash at
+any point leaves the target at its last verified commit. In batch mode several branches are
+merged and verified once; a failing batch is bisected over its prefixes to find the culprit,
+which is ejected, and the rest of the batch is tried again as one batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from brgit.errors import MergeError
+from brgit.gitops import merge as gm
+from brgit.gitops.git import rev_parse
+from brgit.merge import state as train_state
+from brgit.merge import strategies
+from brgit.merge.model import (
+    CONFLICT,
+    DEPENDENCY,
+    VERIFY_FAILED,
+    Ejection,
+    Merged,
+    TrainItem,
+    TrainOptions,
+    TrainResult,
+)
+from brgit.merge.order import blocked_by
+from brgit.merge.verify import run_verify
+from brgit.redact import redact
+from brgit.telemetry.collector import EventCollector
+
+Progress = Callable[[str], None]
+
+
+class MergeTrain:
+    def __init__(
+        self,
+        root: Path,
+        items: Sequence[TrainItem],
+        opts: TrainOptions,
+        *,
+        skipped: Sequence[Ejection] = (),
+        progress: Progress | None = None,
+    ) -> None:
+        self.root = root
+        self.items = list(items)
+        self.opts = opts
+        self.strategy = strategies.get(opts.strategy)
+        self.progress = progress or (lambda _line: None)
+        self.events = EventCollector(root)
+        self.skipped = list(skipped)
+        self.scratch = Path()
+        self.checkout: Path | None = None
+        self.stopped = False
+        self._merged_ids: set[str] = set()
+        self._head = ""
+        self._last_tail = ""
+        self.result = TrainResult("", opts.target, opts.strategy, "", "")
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> TrainResult:
+        start = rev_parse(self.opts.target, self.root)
+        self.checkout = self._checked_out_clean()
+        state = train_state.begin(self.root, self.opts.target, start, self.opts.session)
+        self.result = TrainResult(
+            state.train_id,
+            self.opts.target,
+            self.opts.strategy,
+            start,
+            start,
+            skipped=list(self.skipped),
+            session=self.opts.session,
+        )
+        began = time.monotonic()
+        self._emit(
+            "merge_started",
+            data={
+                "target": self.opts.target,
+                "start_commit": start,
+                "strategy": self.opts.strategy,
+                "batch": self.opts.batch,
+                "branches": [i.branch for i in self.items],
+                "train_id": state.train_id,
+            },
+        )
+        try:
+            self.scratch = gm.add_scratch(self.root, Path(state.scratch), start)
+            self._head = start
+            self._drive(start)
+        finally:
+            train_state.finish(self.root, state)
+        self.result.duration_ms = int((time.monotonic() - began) * 1000)
+        self._completed()
+        return self.result
+
+    def _checked_out_clean(self) -> Path | None:
+        where = gm.worktree_of_branch(self.root, self.opts.target)
+        if where is not None:
+            changes = gm.tracked_changes(where)
+            if changes:
+                raise MergeError(
+                    f"{self.opts.target} is checked out at {where} with {len(changes)} "
+                    "uncommitted change(s) to tracked files; commit or stash them, then retry"
+                )
+        return where
+
+    def _drive(self, base: str) -> None:
+        queue = list(self.items)
+        while queue and not self.stopped:
+            chunk, queue = queue[: self.opts.batch], queue[self.opts.batch :]
+            base, rest = self._settle(base, chunk)
+            queue = rest + queue
+        for item in queue:
+            self.result.skipped.append(Ejection(item.task_id, item.branch, "train stopped"))
+
+    # ------------------------------------------------------------------ one batch
+
+    def _settle(self, base: str, chunk: list[TrainItem]) -> tuple[str, list[TrainItem]]:
+        """Merge `chunk` on `base`, verify, bisect on failure; return the new base and leftovers."""
+        head, merged, leftover = self._merge_all(base, chunk)
+        if not merged:
+            return base, leftover
+        if self._verify(merged):
+            return self._advance(base, head, merged), leftover
+        good, lo, hi = base, 0, len(merged)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            head, part, _ = self._merge_all(good, merged[lo:mid])
+            if self._verify(part):
+                good, lo = self._advance(good, head, part), mid
+            else:
+                hi = mid
+        self._eject(merged[hi - 1], VERIFY_FAILED, detail=self._last_tail)
+        self._reset(good)
+        if self.opts.on_conflict == "stop":
+            self.stopped = True
+            return good, []
+        return good, merged[hi:] + leftover
+
+    def _merge_all(
+        self, base: str, items: list[TrainItem]
+    ) -> tuple[str, list[TrainItem], list[TrainItem]]:
+        """Merge each item in turn; conflicts and broken dependencies are ejected on the way."""
+        self._reset(base)
+        merged: list[TrainItem] = []
+        for index, item in enumerate(items):
+            dep = blocked_by(item, self._merged_ids | {m.task_id for m in merged})
+            if dep is not None:
+                self._eject(item, DEPENDENCY, detail=f"depends on {dep}, which was not merged")
+                continue
+            message = strategies.message(item, self.opts.session)
+            step = self.strategy.apply(self.scratch, item, message)
+            if not step.ok:
+                self._eject(item, CONFLICT, files=step.conflicts)
+                if self.opts.on_conflict == "stop":
+                    self.stopped = True
+                    return self._head, merged, items[index + 1 :]
+                continue
+            self._head = step.commit
+            merged.append(item)
+        return self._head, merged, []
+
+    def _reset(self, commit: str) -> None:
+        if self._head != commit:
+            gm.reset_to(self.scratch, commit)
+            self._head = commit
+
+    def _verify(self, merged: list[TrainItem]) -> bool:
+        self._last_tail = ""
+        if not self.opts.verify:
+            return True
+        self.result.verify_runs += 1
+        log = train_state.log_dir(self.root) / f"{self.result.train_id}.log"
+        outcome = run_verify(self.opts.verify, self.scratch, log, self.opts.verify_timeout)
+        self._last_tail = redact(outcome.tail)
+        names = [m.task_id for m in merged]
+        kind = "verification_passed" if outcome.ok else "verification_failed"
+        self._emit(
+            kind,
+            success=outcome.ok,
+            duration_ms=outcome.duration_ms,
+            data={
+                "command": redact(self.opts.verify),
+                "exit_code": outcome.exit_code,
+                "tasks": names,
+                "log": str(log),
+            },
+        )
+        self.progress(f"verify {'passed' if outcome.ok else 'FAILED'} for {', '.join(names)}")
+        return outcome.ok
+
+    def _advance(self, old: str, new: str, merged: list[TrainItem]) -> str:
+        if new != old:
+            gm.advance(self.root, self.opts.target, new, old, self.checkout)
+        for item in merged:
+            self._merged_ids.add(item.task_id)
+            self.result.merged.append(Merged(item.task_id, item.branch, new))
+            self._emit(
+                "merge_merged",
+                task_id=item.task_id,
+                data={"branch": item.branch, "commit": new, "target": self.opts.target},
+            )
+            self.progress(f"merged {item.task_id} ({item.branch})")
+        self.result.final_commit = new
+        return new
+
+    # ------------------------------------------------------------------ records
+
+    def _eject(
+        self, item: TrainItem, reason: str, *, files: list[str] | None = None, detail: str = ""
+    ) -> None:
+        ejection = Ejection(item.task_id, item.branch, reason, list(files or []), detail)
+        self.result.ejected.append(ejection)
+        if reason == CONFLICT:
+            self._emit(
+                "merge_conflict",
+                task_id=item.task_id,
+                data={"branch": item.branch, "files": ejection.files},
+            )
+        self._emit(
+            "merge_ejected",
+            task_id=item.task_id,
+            data={
+                "branch": item.branch,
+                "reason": reason,
+                "files": ejection.files,
+                "detail": detail,
+            },
+        )
+        shown = f" ({', '.join(ejection.files)})" if ejection.files else ""
+        self.progress(f"ejected {item.task_id}: {reason}{shown}")
+
+    def _completed(self) -> None:
+        r = self.result
+        self._emit(
+            "merge_completed",
+            success=r.ok,
+            duration_ms=r.duration_ms,
+            data={
+                "target": r.target,
+                "final_commit": r.final_commit,
+                "merged": len(r.merged),
+                "ejected": len(r.ejected),
+                "verify_runs": r.verify_runs,
+                "stopped": r.stopped,
+                "train_id": r.train_id,
+            },
+        )
+
+    def _emit(self, event_type: str, **fields: Any) -> None:
+        self.events.collect_event(
+            {"event_type": event_type, "session_id": self.opts.session, **fields}
+        )
+
+
+def run_train(
+    root: Path,
+    items: Sequence[TrainItem],
+    opts: TrainOptions,
+    *,
+    skipped: Sequence[Ejection] = (),
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Run a merge train; see `MergeTrain`."""
+    train = MergeTrain(root, items, opts, skipped=skipped, progress=progress)
+    result = train.run()
+    result.stopped = train.stopped
+    return result

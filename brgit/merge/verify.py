@@ -1,0 +1,58 @@
+"""Run the verify command in the scratch worktree; its output goes to a log file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_CLEAN_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    ok: bool
+    exit_code: int | None  # None: timed out
+    duration_ms: int
+    tail: str  # last lines of output (for the ejection detail)
+
+
+def run_verify(command: str, cwd: Path, log: Path, timeout: float) -> VerifyOutcome:
+    """Run `command` with the shell in `cwd`; exit 0 passes, anything else (or a timeout) fails."""
+    env = {k: v for k, v in os.environ.items() if k not in _CLEAN_ENV}
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with log.open("ab") as out:
+        out.write(f"$ {command}  (in {cwd})\n".encode())
+        out.flush()
+        try:
+            proc = subprocess.run(  # noqa: S602 - the verify command is a shell line by design
+                command,
+                shell=True,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=timeout,
+                check=False,
+            )
+            code: int | None = proc.returncode
+        except subprocess.TimeoutExpired:
+            code = None
+            out.write(f"\n(timed out after {timeout:g}s)\n".encode())
+    elapsed = int((time.monotonic() - started) * 1000)
+    return VerifyOutcome(code == 0, code, elapsed, _tail(log))
+
+
+def _tail(log: Path, lines: int = 3) -> str:
+    try:
+        with log.open("rb") as handle:
+            handle.seek(max(0, log.stat().st_size - 2000))
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(kept[-lines:])[:300]

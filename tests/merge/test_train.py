@@ -1,0 +1,187 @@
+"""The merge train on real repositories: order, conflicts, verification, batches, strategies."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from brgit.core.plan import Task
+from brgit.errors import MergeError
+from brgit.merge import order
+from brgit.merge.model import CONFLICT, DEPENDENCY, VERIFY_FAILED, TrainOptions
+from brgit.merge.train import run_train
+from tests.conftest import git
+from tests.merge.conftest import make_branch, make_session, subjects
+
+BREAKS = "test ! -f broken"  # a verify command: fails when a file named `broken` exists
+
+
+def _events(repo: Path) -> list[dict[str, object]]:
+    """Every event under the telemetry folder, whatever its segment layout."""
+    found = []
+    for file in sorted((repo / ".buildrunner" / "telemetry").rglob("*.jsonl")):
+        found += [json.loads(line) for line in file.read_text().splitlines() if line]
+    return sorted(found, key=lambda e: str(e["timestamp"]))
+
+
+def _is_ancestor(repo: Path, rev: str, of: str) -> bool:
+    args = ["git", "merge-base", "--is-ancestor", rev, of]
+    return subprocess.run(args, cwd=repo, check=False).returncode == 0
+
+
+def _session_train(repo: Path, record_name: str, **opts: object) -> object:
+    from brgit.core.session import load_session
+
+    record = load_session(record_name, repo)
+    items, skipped = order.from_session(record, repo)
+    options = TrainOptions(target="main", session=record_name, **opts)  # type: ignore[arg-type]
+    return run_train(repo, items, options, skipped=skipped)
+
+
+def test_dependencies_first_then_plan_order(repo: Path) -> None:
+    tasks = [Task("c"), Task("b", depends_on=["a"]), Task("a")]
+    files = {"c": {"c.txt": "c\n"}, "b": {"b.txt": "b\n"}, "a": {"a.txt": "a\n"}}
+    make_session(repo, "s1", tasks, files)
+    result = _session_train(repo, "s1")
+    assert [m.task_id for m in result.merged] == ["c", "a", "b"]  # type: ignore[attr-defined]
+    assert subjects(repo)[1:] == ["br merge: c", "br merge: a", "br merge: b"]
+    # main is checked out in `repo`: the checkout followed and is clean
+    assert (repo / "b.txt").read_text() == "b\n"
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_textual_conflict_is_ejected_and_the_train_goes_on(repo: Path) -> None:
+    left = make_branch(repo, "left", {"README.md": "left\n"})
+    right = make_branch(repo, "right", {"README.md": "right\n", "r.txt": "r\n"})
+    make_branch(repo, "other", {"o.txt": "o\n"})
+    items = order.from_branches(["left", "right", "other"], repo)
+    result = run_train(repo, items, TrainOptions(target="main"))
+    assert [m.task_id for m in result.merged] == ["left", "other"]
+    [ejection] = result.ejected
+    assert (ejection.task_id, ejection.reason, ejection.files) == ("right", CONFLICT, ["README.md"])
+    assert git(repo, "rev-parse", "right") == right  # ejected branches keep their commits
+    assert git(repo, "merge-base", "--is-ancestor", left, "main") == ""
+    assert (repo / "README.md").read_text() == "left\n"
+
+
+def test_a_branch_that_breaks_verification_is_ejected(repo: Path) -> None:
+    make_branch(repo, "good", {"g.txt": "g\n"})
+    bad = make_branch(repo, "bad", {"broken": "x\n"})
+    make_branch(repo, "later", {"l.txt": "l\n"})
+    items = order.from_branches(["good", "bad", "later"], repo)
+    result = run_train(repo, items, TrainOptions(target="main", verify=BREAKS))
+    assert [m.task_id for m in result.merged] == ["good", "later"]
+    assert [(e.task_id, e.reason) for e in result.ejected] == [("bad", VERIFY_FAILED)]
+    assert result.verify_runs == 3
+    assert not (repo / "broken").exists()
+    assert git(repo, "rev-parse", "bad") == bad
+    assert not _is_ancestor(repo, bad, "main")
+
+
+def test_a_dirty_checkout_of_the_target_is_refused_and_kept(repo: Path) -> None:
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    (repo / "README.md").write_text("my unsaved edit\n")
+    before = git(repo, "rev-parse", "main")
+    with pytest.raises(MergeError, match="uncommitted change"):
+        run_train(repo, order.from_branches(["work"], repo), TrainOptions(target="main"))
+    assert git(repo, "rev-parse", "main") == before
+    assert (repo / "README.md").read_text() == "my unsaved edit\n"
+    assert not (repo / ".buildrunner" / "merge" / "train.json").exists()
+
+
+def test_untracked_files_do_not_block_and_survive(repo: Path) -> None:
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    (repo / "notes.txt").write_text("mine\n")
+    result = run_train(repo, order.from_branches(["work"], repo), TrainOptions(target="main"))
+    assert [m.task_id for m in result.merged] == ["work"]
+    assert (repo / "notes.txt").read_text() == "mine\n"
+
+
+def test_a_target_not_checked_out_moves_by_compare_and_swap(repo: Path) -> None:
+    git(repo, "branch", "integration")
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    head = git(repo, "rev-parse", "HEAD")
+    result = run_train(
+        repo, order.from_branches(["work"], repo), TrainOptions(target="integration")
+    )
+    assert git(repo, "rev-parse", "integration") == result.final_commit != head
+    assert git(repo, "rev-parse", "HEAD") == head  # the user's checkout did not move
+
+
+def test_dependency_of_an_ejected_task_is_ejected_too(repo: Path) -> None:
+    tasks = [Task("base"), Task("a"), Task("b", depends_on=["a"])]
+    files = {"base": {"README.md": "base\n"}, "a": {"README.md": "a\n"}, "b": {"b.txt": "b\n"}}
+    make_session(repo, "s2", tasks, files)
+    result = _session_train(repo, "s2")
+    reasons = {e.task_id: e.reason for e in result.ejected}  # type: ignore[attr-defined]
+    assert reasons == {"a": CONFLICT, "b": DEPENDENCY}
+    assert git(repo, "rev-parse", "br/s2/b") != ""
+
+
+def test_tasks_that_did_not_complete_are_skipped(repo: Path) -> None:
+    tasks = [Task("ok"), Task("nope")]
+    make_session(repo, "s3", tasks, {"ok": {"ok.txt": "1\n"}}, status={"nope": "failed"})
+    result = _session_train(repo, "s3")
+    assert [m.task_id for m in result.merged] == ["ok"]  # type: ignore[attr-defined]
+    skipped = [(s.task_id, s.reason) for s in result.skipped]  # type: ignore[attr-defined]
+    assert skipped == [("nope", "not completed (failed)")]
+
+
+def test_on_conflict_stop_stops_the_train(repo: Path) -> None:
+    make_branch(repo, "a", {"README.md": "a\n"})
+    make_branch(repo, "b", {"README.md": "b\n"})
+    make_branch(repo, "c", {"c.txt": "c\n"})
+    items = order.from_branches(["a", "b", "c"], repo)
+    result = run_train(repo, items, TrainOptions(target="main", on_conflict="stop"))
+    assert result.stopped
+    assert [m.task_id for m in result.merged] == ["a"]
+    assert [(s.task_id, s.reason) for s in result.skipped] == [("c", "train stopped")]
+    assert not (repo / "c.txt").exists()
+
+
+def test_batch_mode_bisects_to_the_culprit(repo: Path) -> None:
+    names = [f"t{i:02d}" for i in range(16)]
+    for name in names:
+        files = {"broken": "x\n"} if name == "t04" else {f"{name}.txt": name}
+        make_branch(repo, name, files)
+    items = order.from_branches(names, repo)
+    result = run_train(repo, items, TrainOptions(target="main", verify=BREAKS, batch=16))
+    assert [(e.task_id, e.reason) for e in result.ejected] == [("t04", VERIFY_FAILED)]
+    assert [m.task_id for m in result.merged] == [n for n in names if n != "t04"]
+    assert result.verify_runs == 6  # 16 together, bisect 8/4/6/5, the 11 left together
+    assert not (repo / "broken").exists()
+    assert all((repo / f"{n}.txt").exists() for n in names if n != "t04")
+
+
+@pytest.mark.parametrize("strategy", ["merge", "squash", "rebase"])
+def test_each_strategy_integrates_both_branches(repo: Path, strategy: str) -> None:
+    make_branch(repo, "one", {"one.txt": "1\n"})
+    make_branch(repo, "two", {"two.txt": "2\n"})
+    start = git(repo, "rev-parse", "main")
+    items = order.from_branches(["one", "two"], repo)
+    result = run_train(repo, items, TrainOptions(target="main", strategy=strategy))
+    assert len(result.merged) == 2
+    assert (repo / "one.txt").exists() and (repo / "two.txt").exists()
+    merges = git(repo, "rev-list", "--merges", f"{start}..main").split()
+    log = subjects(repo)[1:]
+    if strategy == "merge":
+        assert len(merges) == 2 and log == ["br merge: one", "br merge: two"]
+    elif strategy == "squash":
+        assert merges == [] and log == ["br merge: one", "br merge: two"]
+    else:
+        assert merges == [] and log == ["work on one", "work on two"]
+
+
+def test_every_train_is_recorded_in_telemetry(repo: Path) -> None:
+    make_branch(repo, "a", {"a.txt": "a\n"})
+    make_branch(repo, "b", {"README.md": "b\n"})
+    make_branch(repo, "c", {"README.md": "c\n"})
+    items = order.from_branches(["a", "b", "c"], repo)
+    run_train(repo, items, TrainOptions(target="main", verify="true"))
+    kinds = [e["event_type"] for e in _events(repo)]
+    assert kinds[0] == "merge_started" and kinds[-1] == "merge_completed"
+    for kind in ("merge_merged", "merge_conflict", "merge_ejected", "verification_passed"):
+        assert kind in kinds
