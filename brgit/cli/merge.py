@@ -1,19 +1,111 @@
-"""`br merge`: Integrate worker branches in dependency order, verifying as it goes."""
+"""`br merge`: integrate worker branches in dependency order, verifying as it goes."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-from brgit.cli._common import not_built
+from brgit.cli._common import FormatOption, check_format, load_config
+
+if TYPE_CHECKING:
+    from brgit.merge.api import Overrides
+
+HELP = (
+    "Integrate worker branches in dependency order in a scratch worktree, run the verify "
+    "command, and advance the target only to verified commits. Conflicting or failing "
+    "branches are ejected (they keep their commits)."
+)
 
 
 def register(app: typer.Typer) -> None:
-    loose = {"allow_extra_args": True, "ignore_unknown_options": True}
+    @app.command("merge", help=HELP)
+    def merge(
+        branches: Annotated[
+            list[str] | None, typer.Argument(help="Branches to merge in this order.")
+        ] = None,
+        session: Annotated[
+            str | None, typer.Option("--session", "-s", help="Merge a session's tasks.")
+        ] = None,
+        target: Annotated[str | None, typer.Option(help="Branch to advance.")] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Print the order and forecast conflicts.")
+        ] = False,
+        verify: Annotated[
+            str | None, typer.Option(help="Verify command (default: merge.verify).")
+        ] = None,
+        strategy: Annotated[str | None, typer.Option(help="merge | squash | rebase.")] = None,
+        on_conflict: Annotated[
+            str | None, typer.Option("--on-conflict", help="skip | stop.")
+        ] = None,
+        batch: Annotated[
+            int | None, typer.Option(help="Branches merged per verify run (bisects failures).")
+        ] = None,
+        abort: Annotated[
+            bool, typer.Option("--abort", help="Clean up a stopped or crashed train.")
+        ] = False,
+        fmt: FormatOption = "table",
+    ) -> int:
+        check_format(fmt)
+        if abort:
+            return _abort(fmt)
+        _choice(strategy, ("merge", "squash", "rebase"), "--strategy")
+        _choice(on_conflict, ("skip", "stop"), "--on-conflict")
+        if bool(session) == bool(branches):
+            raise typer.BadParameter("give either --session NAME or BRANCH names")
+        from brgit.merge.api import Overrides
 
-    @app.command(
-        "merge",
-        help="Integrate worker branches in dependency order, verifying as it goes. (not built yet)",
-        context_settings=loose,
-    )
-    def _command(ctx: typer.Context) -> None:
-        not_built("merge")
+        over = Overrides(target, verify, strategy, on_conflict, batch)
+        if dry_run:
+            return _dry_run(session, branches or [], over, fmt)
+        return _train(session, branches or [], over, fmt)
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], hint: str) -> None:
+    if value is not None and value not in allowed:
+        raise typer.BadParameter(f"expected one of {', '.join(allowed)}", param_hint=hint)
+
+
+def _train(session: str | None, branches: list[str], over: Overrides, fmt: str) -> int:
+    from brgit.merge import api, report
+    from brgit.ui.output import emit, note
+
+    cfg = load_config()
+    progress = None if fmt == "json" else note
+    if session:
+        result = api.merge_session(cfg.root, cfg, session, over, progress)
+    else:
+        result = api.merge_branches(cfg.root, cfg, branches, over, progress)
+    emit(report.train_data(result), report.train_view(result), fmt)
+    return 0 if result.ok else 1
+
+
+def _dry_run(session: str | None, branches: list[str], over: Overrides, fmt: str) -> int:
+    from brgit.merge import api, report
+    from brgit.ui.output import emit
+
+    cfg = load_config()
+    if session:
+        result = api.forecast_session(cfg.root, cfg, session, over)
+    else:
+        result = api.forecast_branches(cfg.root, cfg, branches, over)
+    emit(report.dry_run_data(result), report.dry_run_view(result), fmt)
+    return 0
+
+
+def _abort(fmt: str) -> int:
+    from brgit.merge import api
+    from brgit.ui.output import emit
+
+    cfg = load_config()
+    state = api.abort(cfg.root)
+    if fmt == "json":
+        emit({"aborted": state is not None, "train_id": state.train_id if state else None})
+    elif state is None:
+        typer.echo("no merge train to abort")
+    else:
+        typer.echo(
+            f"aborted train {state.train_id}: removed its scratch worktree; "
+            f"{state.target} is at its last verified commit"
+        )
+    return 0

@@ -1,0 +1,104 @@
+"""The merge train's Python API: what `br merge` and `br run` call.
+
+merge_session(root, cfg, "s1") -> TrainResult        # the completed tasks of a session
+merge_branches(root, cfg, ["a", "b"], target="main")  # hand-made branches, in that order
+forecast_session(root, cfg, "s1") -> DryRun            # order + conflicts, changes nothing
+abort(root) -> TrainState | None                       # clean up a stopped/crashed train
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from brgit.config import Config
+from brgit.core.session import load_session
+from brgit.errors import MergeError
+from brgit.gitops.git import current_branch
+from brgit.merge import order, state
+from brgit.merge.model import ON_CONFLICT, STRATEGIES, DryRun, TrainOptions, TrainResult
+from brgit.merge.predict import dry_run
+from brgit.merge.train import Progress, run_train
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line choices; None means: take the config's value."""
+
+    target: str | None = None
+    verify: str | None = None
+    strategy: str | None = None
+    on_conflict: str | None = None
+    batch: int | None = None
+
+
+def options(
+    cfg: Config, over: Overrides, *, session: str | None, fallback_target: str | None
+) -> TrainOptions:
+    m = cfg.merge
+    target = over.target or m.target or fallback_target
+    if not target:
+        raise MergeError("no target branch: pass --target or set merge.target")
+    opts = TrainOptions(
+        target=target,
+        strategy=over.strategy or m.strategy,
+        on_conflict=over.on_conflict or m.on_conflict,
+        batch=over.batch if over.batch is not None else m.batch_size,
+        verify=m.verify if over.verify is None else over.verify,
+        verify_timeout=float(m.verify_timeout_seconds),
+        session=session,
+    )
+    _check(opts)
+    return opts
+
+
+def _check(opts: TrainOptions) -> None:
+    if opts.strategy not in STRATEGIES:
+        raise MergeError(f"unknown strategy {opts.strategy!r} (known: {', '.join(STRATEGIES)})")
+    if opts.on_conflict not in ON_CONFLICT:
+        raise MergeError(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}")
+    if opts.batch < 1:
+        raise MergeError("--batch must be at least 1")
+
+
+def merge_session(
+    root: Path,
+    cfg: Config,
+    name: str,
+    over: Overrides = Overrides(),
+    progress: Progress | None = None,
+) -> TrainResult:
+    record = load_session(name, root)
+    opts = options(cfg, over, session=name, fallback_target=record.base_branch)
+    items, skipped = order.from_session(record, root)
+    return run_train(root, items, opts, skipped=skipped, progress=progress)
+
+
+def merge_branches(
+    root: Path,
+    cfg: Config,
+    branches: Sequence[str],
+    over: Overrides = Overrides(),
+    progress: Progress | None = None,
+) -> TrainResult:
+    opts = options(cfg, over, session=None, fallback_target=current_branch(root))
+    return run_train(root, order.from_branches(branches, root), opts, progress=progress)
+
+
+def forecast_session(root: Path, cfg: Config, name: str, over: Overrides = Overrides()) -> DryRun:
+    record = load_session(name, root)
+    opts = options(cfg, over, session=name, fallback_target=record.base_branch)
+    items, skipped = order.from_session(record, root)
+    return dry_run(root, items, opts.target, skipped=skipped, session=name)
+
+
+def forecast_branches(
+    root: Path, cfg: Config, branches: Sequence[str], over: Overrides = Overrides()
+) -> DryRun:
+    opts = options(cfg, over, session=None, fallback_target=current_branch(root))
+    return dry_run(root, order.from_branches(branches, root), opts.target)
+
+
+def abort(root: Path) -> state.TrainState | None:
+    return state.abort(root)

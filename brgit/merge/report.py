@@ -1,0 +1,56 @@
+"""Results of the train as JSON-ready data and as a view for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brgit.merge.model import DryRun, TrainResult
+from brgit.ui.output import Table, View, plain
+
+
+def train_data(result: TrainResult) -> dict[str, Any]:
+    data: dict[str, Any] = plain(result)
+    data["ok"] = result.ok
+    return data
+
+
+def train_view(result: TrainResult) -> View:
+    view = View(title=f"Merge train {result.train_id} into {result.target}")
+    view.fields = [
+        ("strategy", result.strategy),
+        ("from", result.start_commit[:12]),
+        ("to", result.final_commit[:12]),
+        ("merged", len(result.merged)),
+        ("ejected", len(result.ejected)),
+        ("verify runs", result.verify_runs),
+        ("wall time", f"{result.duration_ms / 1000:.2f}s"),
+    ]
+    rows: list[list[Any]] = [[m.task_id, m.branch, "merged", m.commit[:12]] for m in result.merged]
+    for e in [*result.ejected, *result.skipped]:
+        detail = ", ".join(e.files) or e.detail
+        rows.append([e.task_id, e.branch, e.reason, detail])
+    view.tables.append(Table(["task", "branch", "outcome", "commit / detail"], rows))
+    if result.stopped:
+        view.lines.append("The train stopped at the first ejection (--on-conflict stop).")
+    if result.ejected:
+        view.lines.append("Ejected branches keep their commits; fix them and merge again.")
+    return view
+
+
+def dry_run_data(result: DryRun) -> dict[str, Any]:
+    data: dict[str, Any] = plain(result)
+    data["conflicts"] = sum(1 for f in result.forecasts if f.outcome == "conflict")
+    return data
+
+
+def dry_run_view(result: DryRun) -> View:
+    view = View(title=f"Dry run: merge order into {result.target} ({result.target_commit[:12]})")
+    rows = [
+        [f.position or "-", f.task_id, f.branch, f.outcome, ", ".join(f.files)]
+        for f in result.forecasts
+    ]
+    view.tables.append(Table(["#", "task", "branch", "forecast", "files"], rows))
+    view.lines.append(
+        "Nothing was changed. Verification is not forecast; it runs during the train."
+    )
+    return view
