@@ -1,27 +1,185 @@
-"""`br parallel`: Parallel build sessions: each task in its own worktree."""
+"""`br parallel`: parallel build sessions, each task in its own worktree on its own branch."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-from brgit.cli._common import add_stubs, group
+from brgit.cli._common import FormatOption, check_format, group
+
+if TYPE_CHECKING:
+    from brgit.parallel.manager import SessionManager
 
 app = group("parallel", "Parallel build sessions: each task in its own worktree.")
-add_stubs(
-    app,
-    "parallel",
-    {
-        "start": "Start a session",
-        "status": "Show a session",
-        "list": "List sessions",
-        "workers": "Show workers",
-        "pause": "Pause a session",
-        "resume": "Resume a session",
-        "stop": "Stop a session",
-        "cleanup": "Remove old sessions",
-        "dashboard": "Live view",
-    },
-)
+
+NameArg = Annotated[str, typer.Argument(help="Session name.")]
+OptName = Annotated[str | None, typer.Argument(help="Session name (default: the latest).")]
+WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Workers.")]
+AgentOpt = Annotated[str | None, typer.Option("--agent", help="shell | command | claude.")]
+DetachOpt = Annotated[bool, typer.Option("--detach", help="Run in the background.")]
+
+
+def _root() -> Path:
+    from brgit import paths
+
+    return paths.locate().main_root
+
+
+def _manager() -> SessionManager:
+    from brgit.cli._common import load_config
+    from brgit.parallel.manager import SessionManager
+
+    return SessionManager(_root(), load_config())
+
+
+def _echo(line: str) -> None:
+    from brgit.ui.output import note
+
+    note(line)
+
+
+@app.command("start")
+def start(
+    name: NameArg,
+    plan: Annotated[Path, typer.Option("--plan", "-p", help="Plan file (TOML).")],
+    workers: WorkersOpt = None,
+    agent: AgentOpt = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Show the live dashboard.")] = False,
+    detach: DetachOpt = False,
+    fmt: FormatOption = "table",
+) -> int:
+    """Run every task of a plan in worktrees; foreground with progress, or --detach."""
+    from brgit.cli._common import load_config
+    from brgit.core.plan import load_plan
+    from brgit.parallel import launch
+
+    check_format(fmt)
+    cfg = load_config()
+    loaded = load_plan(plan)
+    if agent:
+        launch.check_agent(agent)
+    if detach:
+        return launch.detach(["start", name, "--plan", str(plan.resolve())], name, workers, agent)
+    if watch:
+        return launch.watch(loaded, name, _root(), cfg, workers, agent)
+    from brgit.parallel.orchestrator import run_plan
+
+    record = run_plan(
+        loaded, root=_root(), cfg=cfg, session=name, workers=workers, agent=agent, progress=_echo
+    )
+    return launch.show(record, fmt)
+
+
+@app.command("status")
+def status(name: OptName = None, fmt: FormatOption = "table") -> None:
+    """Show a session: progress, workers, each task's result."""
+    from brgit.parallel.views import session_data, session_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    manager = _manager()
+    record = manager.get(name) if name else manager.latest()
+    emit(session_data(record), session_view(record), fmt)
+
+
+@app.command("list")
+def list_command(
+    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """List sessions."""
+    import dataclasses
+
+    from brgit.parallel.views import list_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    found = _manager().list_sessions(status)
+    emit([dataclasses.asdict(s) for s in found], list_view(found), fmt)
+
+
+@app.command("workers")
+def workers_command(name: OptName = None, fmt: FormatOption = "table") -> None:
+    """Show a session's workers: active, idle or offline by heartbeat."""
+    from brgit.parallel.coordinator import workers_of
+    from brgit.parallel.views import workers_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    manager = _manager()
+    record = manager.get(name) if name else manager.latest()
+    found = workers_of(record, manager.root, manager.cfg.parallel.heartbeat_timeout)
+    emit(found, workers_view(record.name, found), fmt)
+
+
+@app.command("pause")
+def pause(name: NameArg) -> None:
+    """Pause a running session: running tasks finish, no new ones start."""
+    status = _manager().pause_session(name)
+    typer.echo(f"session {name}: {status.status}")
+
+
+@app.command("resume")
+def resume(
+    name: NameArg,
+    workers: WorkersOpt = None,
+    agent: AgentOpt = None,
+    detach: DetachOpt = False,
+    fmt: FormatOption = "table",
+) -> int:
+    """Unpause a session, or run what remains of a stopped or crashed one."""
+    from brgit.parallel import launch
+    from brgit.parallel.manager import LIVE, effective_status
+
+    check_format(fmt)
+    manager = _manager()
+    if detach and effective_status(manager.get(name)) not in LIVE:
+        return launch.detach(["resume", name], name, workers, agent)
+    record = manager.resume_session(name, workers=workers, agent=agent, progress=_echo)
+    return launch.show(record, fmt)
+
+
+@app.command("stop")
+def stop(
+    name: NameArg,
+    force: Annotated[bool, typer.Option("--force", help="Kill running agents now.")] = False,
+) -> None:
+    """Stop a session: no new tasks start; --force also kills running agents."""
+    status = _manager().stop_session(name, force=force)
+    typer.echo(
+        f"session {name}: {status.status} ({status.completed_tasks}/"
+        f"{status.total_tasks} completed; `br parallel resume {name}` continues)"
+    )
+
+
+@app.command("cleanup")
+def cleanup(
+    days: Annotated[int, typer.Option("--days", min=0, help="Older than N days.")] = 7,
+    everything: Annotated[bool, typer.Option("--all", help="Every finished session.")] = False,
+    fmt: FormatOption = "table",
+) -> None:
+    """Remove finished sessions' worktrees and records (branches are kept)."""
+    from brgit.ui.output import View, emit
+
+    check_format(fmt)
+    removed = _manager().cleanup(days=days, everything=everything)
+    lines = [f"removed {r['name']} ({r['worktrees']} worktrees)" for r in removed]
+    emit(removed, View(lines=lines or ["nothing to clean up"]), fmt)
+
+
+@app.command("dashboard")
+def dashboard(
+    name: OptName = None,
+    refresh: Annotated[float, typer.Option("--refresh", min=0.2, help="Seconds.")] = 2.0,
+) -> None:
+    """Live view of progress, workers, recent events and cost (keys: q r p s)."""
+    from brgit.ui.dashboard import run_dashboard
+
+    manager = _manager()
+    record = manager.get(name) if name else manager.latest()
+    run_dashboard(manager, record.name, refresh=refresh)
 
 
 def register(root: typer.Typer) -> None:

@@ -1,0 +1,103 @@
+"""How `br parallel start|resume` run: foreground, detached, or under the live dashboard."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from brgit.config import Config
+from brgit.core.plan import Plan
+from brgit.core.session import SessionRecord, session_file, sessions_dir
+from brgit.errors import ParallelError
+
+DETACH_WAIT = 15.0
+
+
+def check_agent(name: str) -> None:
+    from brgit.agents.base import AGENT_NAMES
+
+    if name not in AGENT_NAMES:
+        raise ParallelError(f"unknown agent {name!r} (known: {', '.join(AGENT_NAMES)})")
+
+
+def detach(args: list[str], name: str, workers: int | None, agent: str | None) -> int:
+    """Start `br parallel ARGS` as a background process; return once its record exists."""
+    from brgit import paths
+
+    root = paths.locate().main_root
+    extra = [
+        *(["--workers", str(workers)] if workers else []),
+        *(["--agent", agent] if agent else []),
+    ]
+    log_dir = sessions_dir(root) / name
+    log_dir.mkdir(parents=True, exist_ok=True)
+    before = _mtime(session_file(name, root))
+    with (log_dir / "run.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "brgit", "parallel", *args, *extra],
+            cwd=root,
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + DETACH_WAIT
+    while time.monotonic() < deadline and _mtime(session_file(name, root)) == before:
+        if proc.poll() is not None:
+            raise ParallelError(f"session {name!r} failed to start; see {log_dir / 'run.log'}")
+        time.sleep(0.05)
+    sys.stdout.write(
+        f"session {name} running in the background (pid {proc.pid}); "
+        f"`br parallel status {name}` shows progress\n"
+    )
+    return 0
+
+
+def _mtime(file: Path) -> float:
+    try:
+        return file.stat().st_mtime_ns
+    except OSError:
+        return 0.0
+
+
+def show(record: SessionRecord, fmt: str) -> int:
+    """Print the final record; exit 0 only when every task completed."""
+    from brgit.parallel.views import session_data, session_view
+    from brgit.ui.output import emit
+
+    emit(session_data(record), session_view(record), fmt)
+    return 0 if record.status == "completed" else 1
+
+
+def watch(
+    plan: Plan, name: str, root: Path, cfg: Config, workers: int | None, agent: str | None
+) -> int:
+    """Run the session in a thread and show the dashboard until it ends."""
+    from brgit.parallel.manager import SessionManager
+    from brgit.parallel.orchestrator import run_plan
+    from brgit.ui.dashboard import run_dashboard
+
+    result: list[SessionRecord] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(
+                run_plan(plan, root=root, cfg=cfg, session=name, workers=workers, agent=agent)
+            )
+        except BaseException as exc:  # re-raised in the main thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    while thread.is_alive() and not session_file(name, root).exists():
+        time.sleep(0.05)
+    if session_file(name, root).exists():
+        run_dashboard(SessionManager(root, cfg), name, until=lambda: not thread.is_alive())
+    thread.join()
+    if errors:
+        raise errors[0]
+    return show(result[0], "table")

@@ -1,0 +1,170 @@
+"""Sessions and workers as JSON-ready data and as readable views."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from brgit.core.session import SessionRecord
+from brgit.parallel.manager import SessionStatus, status_of
+from brgit.ui.output import Table, View
+
+TAIL_BYTES = 65536
+
+
+def progress(status: SessionStatus) -> str:
+    return f"{status.completed_tasks}/{status.total_tasks}"
+
+
+def session_data(record: SessionRecord) -> dict[str, Any]:
+    data = dataclasses.asdict(status_of(record))
+    data["base_commit"] = record.base_commit
+    data["base_branch"] = record.base_branch
+    data["tasks"] = [{"task_id": t.id, **_task(record, t.id)} for t in record.plan.tasks]
+    return data
+
+
+def _task(record: SessionRecord, task_id: str) -> dict[str, Any]:
+    rec = record.task(task_id)
+    keep = (
+        "status",
+        "branch",
+        "commit",
+        "worktree",
+        "model",
+        "worker_id",
+        "attempts",
+        "duration_ms",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "error",
+    )
+    return {k: getattr(rec, k) for k in keep}
+
+
+def session_view(record: SessionRecord) -> View:
+    status = status_of(record)
+    rows = []
+    for task in record.plan.tasks:
+        rec = record.task(task.id)
+        seconds = f"{rec.duration_ms / 1000:.1f}s" if rec.duration_ms else None
+        rows.append(
+            [
+                task.id,
+                rec.status,
+                rec.worker_id,
+                rec.commit[:10] if rec.commit else None,
+                seconds,
+                rec.cost_usd,
+                rec.error,
+            ]
+        )
+    return View(
+        title=f"Session: {record.name} ({record.session_id})",
+        fields=[
+            ("Status", status.status),
+            (
+                "Progress",
+                f"{progress(status)} tasks completed "
+                f"({_pct(status)}), {status.failed_tasks} failed, "
+                f"{status.blocked_tasks} blocked",
+            ),
+            ("Workers", f"{status.active_workers} active of {status.num_workers}"),
+            ("Agent", status.agent),
+            ("Base", f"{record.base_branch or '-'} @ {record.base_commit[:10]}"),
+            ("Cost", f"${status.cost_usd:.4f}"),
+            ("Elapsed", f"{status.elapsed_time_seconds}s"),
+        ],
+        tables=[Table(["Task", "Status", "Worker", "Commit", "Time", "Cost $", "Error"], rows)],
+    )
+
+
+def _pct(status: SessionStatus) -> str:
+    if not status.total_tasks:
+        return "0%"
+    return f"{100 * status.completed_tasks // status.total_tasks}%"
+
+
+def list_view(statuses: list[SessionStatus]) -> View:
+    rows = [
+        [
+            s.session_id,
+            s.name,
+            s.status,
+            progress(s),
+            s.num_workers,
+            f"{s.cost_usd:.4f}",
+            s.start_time,
+        ]
+        for s in statuses
+    ]
+    lines = [] if rows else ["no sessions"]
+    return View(
+        title="Parallel Sessions",
+        tables=[
+            Table(
+                ["Session ID", "Name", "Status", "Progress", "Workers", "Cost $", "Started"], rows
+            )
+        ],
+        lines=lines,
+    )
+
+
+def workers_view(name: str, workers: list[dict[str, Any]]) -> View:
+    rows = [
+        [
+            w["worker_id"],
+            w["status"],
+            w["current_task"],
+            w["completed"],
+            f"{w['seconds_since_heartbeat']:.0f}s ago",
+        ]
+        for w in workers
+    ]
+    return View(
+        title=f"Workers ({name})",
+        tables=[Table(["Worker", "Status", "Current", "Complete", "Last Ping"], rows)],
+        lines=[] if rows else ["no workers registered"],
+    )
+
+
+def recent_events(store: Path, session_id: str, limit: int = 8) -> list[dict[str, Any]]:
+    """The session's latest telemetry events, read from the tail of the live segments."""
+    found: list[dict[str, Any]] = []
+    folder = store / "telemetry"
+    for file in folder.rglob("*.jsonl") if folder.exists() else []:
+        try:
+            with file.open("rb") as handle:
+                start = max(0, file.stat().st_size - TAIL_BYTES)
+                handle.seek(start)
+                lines = handle.read().splitlines()[1 if start else 0 :]
+        except OSError:
+            continue
+        found.extend(e for e in map(_event, lines) if e and e.get("session_id") == session_id)
+    found.sort(key=lambda e: str(e.get("timestamp", "")))
+    return found[-limit:]
+
+
+def _event(raw: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def events_table(events: list[dict[str, Any]]) -> Table:
+    rows = [
+        [
+            str(e.get("timestamp", ""))[11:19],
+            e.get("worker_id"),
+            e.get("event_type"),
+            e.get("task_id"),
+            e.get("error"),
+        ]
+        for e in events
+    ]
+    return Table(["Time", "Worker", "Event", "Task", "Error"], rows, title="Recent events")
