@@ -97,7 +97,7 @@ def list_view(statuses: list[SessionStatus]) -> View:
             progress(s),
             s.num_workers,
             f"{s.cost_usd:.4f}",
-            s.start_time,
+            s.start_time[:16].replace("T", " "),
         ]
         for s in statuses
     ]
