@@ -1,19 +1,44 @@
-"""`br plan`: Turn a spec or task list into a plan file."""
+"""`br plan SPEC`: turn a spec or a markdown task list into a plan file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from brgit.cli._common import not_built
+from brgit.cli._common import FormatOption, check_format
 
 
 def register(app: typer.Typer) -> None:
-    loose = {"allow_extra_args": True, "ignore_unknown_options": True}
+    app.command("plan")(plan_command)
 
-    @app.command(
-        "plan",
-        help="Turn a spec or task list into a plan file. (not built yet)",
-        context_settings=loose,
+
+def plan_command(
+    spec: Annotated[Path, typer.Argument(help="PROJECT_SPEC.md or a `## Task NN` list.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Plan file (default: SPEC.plan.toml).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Plan name.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing plan.")] = False,
+    fmt: FormatOption = "table",
+) -> None:
+    """Write a plan (TOML, meant to be edited) from `# Feature:` sections or a task list."""
+    from brgit.core.plan import save_plan
+    from brgit.core.spec import plan_from_spec
+    from brgit.errors import PlanError
+    from brgit.ui.output import Table, View, emit
+
+    check_format(fmt)
+    plan = plan_from_spec(spec, name)
+    target = output or spec.with_suffix(".plan.toml")
+    if target.exists() and not force:
+        raise PlanError(f"{target} exists; use --force to overwrite or -o for another file")
+    save_plan(plan, target)
+    rows = [[t.id, t.role, ", ".join(t.depends_on) or "-", t.title] for t in plan.tasks]
+    view = View(
+        title=f"plan {plan.name}: {len(plan.tasks)} tasks -> {target}",
+        tables=[Table(["Task", "Role", "Depends on", "Title"], rows)],
+        lines=["add a `run` command per task for the shell agent, or use --agent claude/command"],
     )
-    def _command(ctx: typer.Context) -> None:
-        not_built("plan")
+    emit({"plan_file": str(target), **plan.to_dict()}, view, fmt)
