@@ -1,0 +1,79 @@
+"""One scan over files or staged blobs: secrets and SQL, then the whitelist and the baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from brgit.security import files
+from brgit.security.baseline import known_hashes
+from brgit.security.model import Finding, Note, ScanReport
+from brgit.security.secrets import SecretScanner
+from brgit.security.settings import SecuritySettings
+from brgit.security.sql import SQLInjectionDetector, language_of
+from brgit.security.suppress import Whitelist
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: SecuritySettings,
+        *,
+        secrets: bool = True,
+        sql: bool = True,
+        use_baseline: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.secret_scanner = SecretScanner(max_file_bytes=settings.max_file_bytes) \
+            if secrets else None
+        self.sql_detector = SQLInjectionDetector(settings.max_file_bytes) if sql else None
+        self.whitelist = Whitelist.load(settings.whitelist_path)
+        self.known = known_hashes(settings.baseline_path) if use_baseline and secrets else set()
+        self.report = ScanReport()
+
+    def scan_text(self, rel: str, text: str) -> list[Finding]:
+        found: list[Finding] = []
+        if self.secret_scanner is not None:
+            found += self.secret_scanner.findings(text, rel)
+        language = language_of(rel)
+        if self.sql_detector is not None and language is not None:
+            found += self.sql_detector.findings(text, language, rel)
+            self.report.notes += self.sql_detector.notes
+            self.sql_detector.notes = []
+        kept = [f for f in found if self._kept(rel, f)]
+        self.report.suppressed += len(found) - len(kept)
+        return kept
+
+    def _kept(self, rel: str, finding: Finding) -> bool:
+        if (rel, finding.secret_hash) in self.known and finding.kind == "secret":
+            return False
+        return not self.whitelist.allows(rel, finding.fingerprint)
+
+    def _wanted(self, rel: str) -> bool:
+        if files.excluded(rel, self.settings.exclude) or self.whitelist.path_allowed(rel):
+            return False
+        return rel != self.settings.baseline_file
+
+    def add_text(self, rel: str, text: str | Note) -> None:
+        if isinstance(text, Note):
+            self.report.notes.append(text)
+            return
+        self.report.files_scanned += 1
+        self.report.findings += self.scan_text(rel, text)
+
+    def scan_paths(self, paths: Iterable[Path]) -> ScanReport:
+        for path in paths:
+            rel = files.relative(path.resolve() if path.is_absolute() else path, self.settings.top)
+            if self._wanted(rel):
+                self.add_text(rel, files.read_text(path, rel, self.settings.max_file_bytes))
+        return self.report
+
+    def scan_directory(self, directory: Path, *, recursive: bool = True) -> ScanReport:
+        return self.scan_paths(files.walk(directory, recursive=recursive,
+                                          exclude=self.settings.exclude))
+
+    def scan_blobs(self, blobs: Iterable[tuple[str, bytes]]) -> ScanReport:
+        for rel, data in blobs:
+            if self._wanted(rel):
+                self.add_text(rel, files.decode(data, rel, self.settings.max_file_bytes))
+        return self.report

@@ -1,0 +1,100 @@
+"""Result values of a scan: findings, the API reference's SecretMatch, notes and the report."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CWE = {"secret": "CWE-798", "sql": "CWE-89"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a scanner found. `masked` never holds a whole secret."""
+
+    file: str
+    line: int
+    rule: str
+    kind: str  # "secret" | "sql"
+    severity: str  # "high" | "medium" | "low"
+    confidence: str  # "high" | "medium" | "low"
+    masked: str
+    message: str
+    fingerprint: str
+    secret_hash: str = ""  # SHA-1 of the secret (detect-secrets' hashed_secret); secrets only
+
+    @property
+    def type(self) -> str:
+        return self.rule
+
+    @property
+    def cwe(self) -> str:
+        return CWE[self.kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("secret_hash")
+        return {"file": data.pop("file"), "line": data.pop("line"), "type": self.rule,
+                **data, "cwe": self.cwe}
+
+
+@dataclass(frozen=True)
+class SecretMatch:
+    """The API reference's record of one exposed secret."""
+
+    file_path: str
+    line_number: int
+    secret_type: str
+    masked_value: str
+    context: str
+
+
+@dataclass(frozen=True)
+class SQLVulnerability:
+    """The API reference's record of one SQL-injection risk."""
+
+    file_path: str
+    line_number: int
+    rule: str
+    severity: str
+    confidence: str
+    description: str
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A file that was skipped or could not be analysed, and why."""
+
+    file: str
+    reason: str
+
+
+@dataclass
+class ScanReport:
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    files_scanned: int = 0
+    suppressed: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "notes": [asdict(n) for n in self.notes],
+            "files_scanned": self.files_scanned,
+            "suppressed": self.suppressed,
+        }
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def fingerprint(rule: str, anchor: str) -> str:
+    """A line-independent id: 16 hex digits of SHA-1 over the rule and the secret or code."""
+    return sha1(f"{rule}\0{anchor}")[:16]

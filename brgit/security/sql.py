@@ -1,0 +1,86 @@
+"""SQLInjectionDetector: Python through its syntax tree, JavaScript and TypeScript by pattern."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from pathlib import Path
+
+from brgit.redact import redact
+from brgit.security import files
+from brgit.security.model import Finding, Note, SQLVulnerability, fingerprint
+from brgit.security.sql_js import JS_SUFFIXES, analyze_js
+from brgit.security.sql_python import PythonSQLAnalyzer, RawFinding
+from brgit.security.suppress import inline_suppressed
+
+PY_SUFFIXES = (".py", ".pyi", ".pyw")
+
+
+def language_of(file_path: str) -> str | None:
+    lowered = file_path.lower()
+    if lowered.endswith(PY_SUFFIXES):
+        return "python"
+    if lowered.endswith(JS_SUFFIXES):
+        return "javascript"
+    return None
+
+
+class SQLInjectionDetector:
+    """Find queries built from non-constant values that reach a database call."""
+
+    def __init__(self, max_file_bytes: int = files.MAX_FILE_BYTES) -> None:
+        self.max_file_bytes = max_file_bytes
+        self.notes: list[Note] = []
+
+    def findings(self, code: str, language: str, file_path: str = "<string>") -> list[Finding]:
+        raw = self._analyze(code, language, file_path)
+        lines = code.splitlines()
+        results = []
+        for item in raw:
+            text = lines[item.line - 1] if item.line <= len(lines) else ""
+            previous = lines[item.line - 2] if 1 < item.line <= len(lines) + 1 else ""
+            if inline_suppressed(text, previous, item.rule):
+                continue
+            results.append(Finding(
+                file=file_path, line=item.line, rule=item.rule, kind="sql",
+                severity=item.severity, confidence=item.confidence,
+                masked=redact(text.strip())[:160],
+                message=item.message, fingerprint=fingerprint(item.rule, " ".join(text.split())),
+            ))
+        return results
+
+    def _analyze(self, code: str, language: str, file_path: str) -> list[RawFinding]:
+        if language in ("javascript", "typescript", "js", "ts"):
+            return analyze_js(code)
+        if language != "python":
+            raise ValueError(f"unsupported language: {language}")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(code, filename=file_path)
+        except (SyntaxError, ValueError) as exc:
+            where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+            reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+            self.notes.append(Note(file_path, f"could not parse Python: {reason}{where}"))
+            return []
+        return PythonSQLAnalyzer(tree, code).findings()
+
+    def check_code(self, code: str, language: str = "python",
+                   file_path: str = "<string>") -> list[SQLVulnerability]:
+        return [_vulnerability(f) for f in self.findings(code, language, file_path)]
+
+    def check_file(self, file_path: str | Path) -> list[SQLVulnerability]:
+        name = str(file_path)
+        language = language_of(name)
+        if language is None:
+            return []
+        text = files.read_text(Path(file_path), name, self.max_file_bytes)
+        if isinstance(text, Note):
+            self.notes.append(text)
+            return []
+        return self.check_code(text, language, name)
+
+
+def _vulnerability(finding: Finding) -> SQLVulnerability:
+    return SQLVulnerability(finding.file, finding.line, finding.rule, finding.severity,
+                            finding.confidence, finding.message, finding.masked)
