@@ -1,19 +1,39 @@
-"""`br demo`: Run the whole job on a bundled sample repository, offline."""
+"""`br demo`: run the whole job on a bundled sample repository, offline."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from brgit.cli._common import not_built
+from brgit.cli._common import FormatOption, check_format
+
+HELP = (
+    "Create a sample repository in a temporary folder (six shell tasks: two dependent, one "
+    "conflicting, one failing its tests), run `br run` on it offline, and show what happened."
+)
 
 
 def register(app: typer.Typer) -> None:
-    loose = {"allow_extra_args": True, "ignore_unknown_options": True}
+    @app.command("demo", help=HELP)
+    def demo(
+        folder: Annotated[
+            Path | None, typer.Option("--dir", help="Empty folder for the sample (default: temp).")
+        ] = None,
+        workers: Annotated[int | None, typer.Option("--workers", "-w", min=1)] = None,
+        fmt: FormatOption = "table",
+    ) -> int:
+        check_format(fmt)
+        from brgit.merge import job, report
+        from brgit.merge.demo import run_demo, where_to_look
+        from brgit.ui.output import emit, note
 
-    @app.command(
-        "demo",
-        help="Run the whole job on a bundled sample repository, offline. (not built yet)",
-        context_settings=loose,
-    )
-    def _command(ctx: typer.Context) -> None:
-        not_built("demo")
+        progress = None if fmt == "json" else note
+        paths, result = run_demo(folder, workers=workers, progress=progress)
+        data = job.summary(result)
+        data["repository"] = str(paths.repo)
+        view = report.job_view(data)
+        view.lines += ["", *where_to_look(paths)]
+        emit(data, view, fmt)
+        return 0

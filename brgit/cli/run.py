@@ -1,19 +1,61 @@
-"""`br run`: Plan, run the workers and the merge train, and summarise."""
+"""`br run`: plan, run the workers and the merge train, and summarise."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from brgit.cli._common import not_built
+from brgit.cli._common import FormatOption, check_format, load_config
+
+HELP = (
+    "The whole job: plan (if given a spec), choose models, run every task in its own worktree, "
+    "merge the results in dependency order with verification, and print a summary."
+)
 
 
 def register(app: typer.Typer) -> None:
-    loose = {"allow_extra_args": True, "ignore_unknown_options": True}
+    @app.command("run", help=HELP)
+    def run(
+        source: Annotated[Path, typer.Argument(help="A plan (.toml) or a markdown spec.")],
+        workers: Annotated[
+            int | None, typer.Option("--workers", "-w", min=1, help="Workers at once.")
+        ] = None,
+        agent: Annotated[str | None, typer.Option(help="shell | command | claude.")] = None,
+        session: Annotated[str | None, typer.Option(help="Session name.")] = None,
+        verify: Annotated[
+            str | None, typer.Option(help="Verify command for the train (default: merge.verify).")
+        ] = None,
+        fmt: FormatOption = "table",
+    ) -> int:
+        check_format(fmt)
+        return run_and_report(source, workers, agent, session, verify, fmt)
 
-    @app.command(
-        "run",
-        help="Plan, run the workers and the merge train, and summarise. (not built yet)",
-        context_settings=loose,
+
+def run_and_report(
+    source: Path,
+    workers: int | None,
+    agent: str | None,
+    session: str | None,
+    verify: str | None,
+    fmt: str,
+) -> int:
+    """Run the job in the current repository and print its summary; 0 only if all merged."""
+    from brgit.merge import job, report
+    from brgit.ui.output import emit, note
+
+    cfg = load_config()
+    result = job.run_job(
+        source.resolve(),
+        root=cfg.root,
+        cfg=cfg,
+        workers=workers,
+        agent=agent,
+        session=session,
+        verify=verify,
+        progress=None if fmt == "json" else note,
     )
-    def _command(ctx: typer.Context) -> None:
-        not_built("run")
+    data = job.summary(result)
+    emit(data, report.job_view(data), fmt)
+    return 0 if result.ok else 1

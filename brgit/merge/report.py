@@ -54,3 +54,29 @@ def dry_run_view(result: DryRun) -> View:
         "Nothing was changed. Verification is not forecast; it runs during the train."
     )
     return view
+
+
+def job_view(data: dict[str, Any]) -> View:
+    """`br run`'s summary for people, built from the same dict `--format json` prints."""
+    tasks, tokens = data["tasks"], data["tokens"]
+    view = View(title=f"br run: session {data['session']}")
+    view.fields = [
+        (
+            "tasks",
+            f"{tasks['completed']}/{tasks['total']} completed, "
+            f"{tasks['failed']} failed, {tasks['blocked']} blocked",
+        ),
+        ("merged", f"{len(data['merged'])} into {data['target']} ({data['final_commit'][:12]})"),
+        ("ejected", len(data["ejected"])),
+        ("verify runs", data["verify_runs"]),
+        ("tokens", f"{tokens['input']:,} in / {tokens['output']:,} out"),
+        ("cost", f"${data['cost_usd']:.4f}"),
+        ("wall time", f"{data['wall_time_s']:.2f}s"),
+    ]
+    rows: list[list[Any]] = [[t, "merged", ""] for t in data["merged"]]
+    rows += [
+        [e["task_id"], e["reason"], ", ".join(e["files"]) or e["detail"]] for e in data["ejected"]
+    ]
+    rows += [[e["task_id"], e["reason"], ""] for e in data["not_merged"]]
+    view.tables.append(Table(["task", "outcome", "detail"], rows))
+    return view

@@ -54,5 +54,5 @@ def _tail(log: Path, lines: int = 3) -> str:
             text = handle.read().decode("utf-8", "replace")
     except OSError:
         return ""
-    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    kept = [line.strip() for line in text.splitlines() if any(c.isalnum() for c in line)]
     return " | ".join(kept[-lines:])[:300]

@@ -1,0 +1,141 @@
+"""The whole job (`br run`): plan, run the workers, run the merge train, summarise.
+
+run_job(Path("plan.toml"), root=root, cfg=cfg) -> JobResult
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brgit.config import Config
+from brgit.core.plan import Plan, load_plan
+from brgit.core.session import SessionRecord
+from brgit.errors import MergeError, NotFoundError, PlanError
+from brgit.gitops import merge as gm
+from brgit.gitops.git import current_branch
+from brgit.merge import api, order
+from brgit.merge.model import TrainResult
+from brgit.merge.train import Progress, run_train
+from brgit.telemetry.collector import EventCollector
+
+
+@dataclass
+class JobResult:
+    session: SessionRecord
+    train: TrainResult
+    wall_ms: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        done = self.session.count("completed") == len(self.session.plan.tasks)
+        return done and self.train.ok
+
+
+def plan_for(source: Path) -> Plan:
+    """A `.toml` file is a plan; anything else is a spec handed to `brgit.core.spec`."""
+    if not source.exists():
+        raise NotFoundError(f"file not found: {source}")
+    if source.suffix == ".toml":
+        return load_plan(source)
+    try:
+        from brgit.core import spec  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        raise PlanError(
+            f"{source}: planning from a spec is not built yet; pass a .toml plan"
+        ) from None
+    make = getattr(spec, "plan_from_spec", None)
+    if make is None:
+        raise PlanError(f"{source}: brgit.core.spec has no plan_from_spec(); pass a .toml plan")
+    plan: Plan = make(source)
+    return plan
+
+
+def target_for(cfg: Config, root: Path) -> str:
+    target = cfg.merge.target or cfg.parallel.base_branch or current_branch(root)
+    if not target:
+        raise MergeError("HEAD is detached: set merge.target or check out a branch")
+    return target
+
+
+def check_target(root: Path, target: str) -> None:
+    """Refuse before any work if the target's checkout has uncommitted tracked changes."""
+    where = gm.worktree_of_branch(root, target)
+    if where is not None and gm.tracked_changes(where):
+        raise MergeError(
+            f"{target} is checked out at {where} with uncommitted changes to tracked files; "
+            "commit or stash them before `br run` (the merge train would move that checkout)"
+        )
+
+
+def run_job(
+    source: Path,
+    *,
+    root: Path,
+    cfg: Config,
+    workers: int | None = None,
+    agent: str | None = None,
+    session: str | None = None,
+    verify: str | None = None,
+    progress: Progress | None = None,
+) -> JobResult:
+    from brgit.parallel.orchestrator import run_plan
+
+    began = time.monotonic()
+    plan = plan_for(source)
+    target = target_for(cfg, root)
+    check_target(root, target)
+    events = EventCollector(root)
+    events.collect_event({"event_type": "build_started", "data": {"plan": plan.name}})
+    record = run_plan(
+        plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent, progress=progress
+    )
+    items, skipped = order.from_session(record, root)
+    over = api.Overrides(target=target, verify=verify)
+    opts = api.options(cfg, over, session=record.name, fallback_target=target)
+    train = run_train(root, items, opts, skipped=skipped, progress=progress)
+    result = JobResult(record, train, int((time.monotonic() - began) * 1000))
+    events.collect_event(
+        {
+            "event_type": "build_completed",
+            "session_id": record.session_id,
+            "success": result.ok,
+            "duration_ms": result.wall_ms,
+            "data": summary(result)["tasks"],
+        }
+    )
+    return result
+
+
+def summary(result: JobResult) -> dict[str, Any]:
+    """The stable JSON of `br run`: tasks, merged, ejected, tokens, cost, wall time."""
+    record, train = result.session, result.train
+    tasks = record.tasks.values()
+    return {
+        "session": record.name,
+        "ok": result.ok,
+        "tasks": {
+            "total": len(record.plan.tasks),
+            **{s: record.count(s) for s in ("completed", "failed", "blocked")},
+        },
+        "target": train.target,
+        "final_commit": train.final_commit,
+        "merged": [m.task_id for m in train.merged],
+        "ejected": [
+            {"task_id": e.task_id, "reason": e.reason, "files": e.files, "detail": e.detail}
+            for e in train.ejected
+        ],
+        "not_merged": [{"task_id": e.task_id, "reason": e.reason} for e in train.skipped],
+        "verify_runs": train.verify_runs,
+        "tokens": {
+            "input": sum(t.input_tokens for t in tasks),
+            "output": sum(t.output_tokens for t in tasks),
+            "cache_read": sum(t.cache_read_tokens for t in tasks),
+            "cache_write": sum(t.cache_write_tokens for t in tasks),
+        },
+        "cost_usd": round(sum(t.cost_usd for t in tasks), 6),
+        "wall_time_s": round(result.wall_ms / 1000, 3),
+    }
