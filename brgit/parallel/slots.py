@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 POLL_SECONDS = 0.05
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 60.0
 
 
 class Slots:
@@ -55,10 +57,10 @@ class Slots:
 class Backoff:
     """A shared "not before" time; delays double with each consecutive rate limit, up to `cap`."""
 
-    def __init__(self, store: Path, base: float = 2.0, cap: float = 60.0) -> None:
+    def __init__(self, store: Path, base: float | None = None, cap: float | None = None) -> None:
         self.file = store / "backoff.json"
-        self.base = base
-        self.cap = cap
+        self.base = BACKOFF_BASE_SECONDS if base is None else base
+        self.cap = BACKOFF_CAP_SECONDS if cap is None else cap
 
     def _read(self) -> dict[str, float]:
         try:

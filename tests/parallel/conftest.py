@@ -1,0 +1,51 @@
+"""Helpers for the parallel tests: configs, plans, and reading the telemetry a run wrote."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from brgit.config import Config, load_config
+from brgit.core.plan import Plan, Task
+
+
+def make_cfg(repo: Path, *, agent: dict[str, Any] | None = None, **parallel: Any) -> Config:
+    """The repo's config with `parallel` and `agent` settings replaced."""
+    cfg = load_config(repo)
+    par = dataclasses.replace(cfg.parallel, **{"copy_files": [], **parallel})
+    ag = dataclasses.replace(cfg.agent, **(agent or {}))
+    return dataclasses.replace(cfg, parallel=par, agent=ag)
+
+
+def write_config(repo: Path, text: str) -> None:
+    store = repo / ".buildrunner"
+    store.mkdir(exist_ok=True)
+    (store / "config.toml").write_text(text)
+
+
+def plan(*tasks: Task, name: str = "p") -> Plan:
+    return Plan(name=name, tasks=list(tasks))
+
+
+def events(repo: Path) -> list[dict[str, Any]]:
+    """Every telemetry event the run wrote (live segments of any layout, gz skipped)."""
+    out: list[dict[str, Any]] = []
+    for file in sorted((repo / ".buildrunner" / "telemetry").rglob("*.jsonl")):
+        for line in file.read_text().splitlines():
+            if line.strip():
+                out.append(json.loads(line))
+    return out
+
+
+def write_plan(path: Path, body: str) -> Path:
+    path.write_text(body)
+    return path
+
+
+@pytest.fixture
+def cfg(repo: Path) -> Config:
+    return make_cfg(repo)
