@@ -1,29 +1,138 @@
-"""`br security`: Secret and SQL-injection scanning, and the git hook."""
+"""`br security`: secret and SQL-injection scanning, and the native git hook."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from brgit.cli._common import add_stubs, group
+from brgit.cli._common import FormatOption, check_format, group, load_config
 
 app = group("security", "Secret and SQL-injection scanning, and the git hook.")
-add_stubs(
-    app,
-    "security",
-    {
-        "check": "Check files for secrets and SQL injection",
-        "scan": "Scan files or directories",
-        "precommit": "What the git hook runs",
-    },
-)
-
 hooks = group("hooks", "The native git pre-commit hook.")
-add_stubs(
-    hooks,
-    "security hooks",
-    {"install": "Install the hook", "status": "Show the hook", "uninstall": "Remove the hook"},
-)
 app.add_typer(hooks)
+
+FORMATS = ("table", "json", "sarif")
+Flag = bool
+
+
+@app.command("check")
+def check(
+    staged: Annotated[Flag, typer.Option("--staged", help="Scan the staged content.")] = False,
+    secrets: Annotated[Flag, typer.Option("--secrets", help="Only secrets.")] = False,
+    sql: Annotated[Flag, typer.Option("--sql", help="Only SQL injection.")] = False,
+    no_secrets: Annotated[Flag, typer.Option("--no-secrets", help="Skip secrets.")] = False,
+    no_sql: Annotated[Flag, typer.Option("--no-sql", help="Skip SQL injection.")] = False,
+    fmt: FormatOption = "table",
+) -> int:
+    """Check changed files (or, with --staged, the index) for secrets and SQL injection."""
+    from brgit.security import service
+    from brgit.security.views import show
+
+    check_format(fmt, FORMATS)
+    cfg = load_config()
+    want_secrets, want_sql = service.select_kinds(secrets, sql, no_secrets, no_sql)
+    settings = service.settings_for(cfg)
+    report = service.check(settings, staged_only=staged, secrets=want_secrets, sql=want_sql)
+    service.record(report, "check", cfg.root)
+    return show(report, fmt, "br security check")
+
+
+@app.command("scan")
+def scan(
+    file: Annotated[Path | None, typer.Option("--file", help="Scan one file.")] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--directory", "-d", help="Scan one directory.")
+    ] = None,
+    recursive: Annotated[
+        Flag, typer.Option("--recursive/--no-recursive", help="Scan subdirectories.")
+    ] = True,
+    secrets: Annotated[Flag, typer.Option("--secrets", help="Only secrets.")] = False,
+    sql: Annotated[Flag, typer.Option("--sql", help="Only SQL injection.")] = False,
+    fmt: FormatOption = "table",
+) -> int:
+    """Scan files or directories (the whole checkout by default) for secrets and SQL."""
+    from brgit.security import service
+    from brgit.security.views import show
+
+    check_format(fmt, FORMATS)
+    cfg = load_config()
+    want_secrets, want_sql = service.select_kinds(secrets, sql, False, False)
+    settings = service.settings_for(cfg)
+    report = service.scan(settings, file=file, directory=directory, recursive=recursive,
+                          secrets=want_secrets, sql=want_sql)
+    service.record(report, "scan", cfg.root)
+    return show(report, fmt, "br security scan")
+
+
+@app.command("precommit")
+def precommit() -> int:
+    """What the git hook runs: check the staged content; exit 3 blocks the commit."""
+    from brgit.errors import EXIT_OK
+    from brgit.security import service
+    from brgit.security.views import show
+    from brgit.ui.output import note
+
+    cfg = load_config()
+    settings = service.settings_for(cfg)
+    report = service.check(settings, staged_only=True)
+    service.record(report, "precommit", cfg.root)
+    code = show(report, "table", "br security precommit")
+    if code and not settings.enforce_hooks:
+        note("security.enforce_hooks is false: the commit is not blocked")
+        return EXIT_OK
+    return code
+
+
+@app.command("baseline")
+def baseline(
+    directory: Annotated[
+        Path | None, typer.Option("--directory", "-d", help="Scan this directory.")
+    ] = None,
+) -> None:
+    """Write or update the detect-secrets baseline (`security.baseline_file`)."""
+    from brgit.security import service
+
+    settings = service.settings_for(load_config())
+    count, changed = service.update_baseline(settings, directory)
+    state = "updated" if changed else "unchanged"
+    typer.echo(f"{settings.baseline_path}: {state}, {count} known secret(s)")
+
+
+@hooks.command("install")
+def hooks_install(
+    force: Annotated[Flag, typer.Option("--force", help="Keep and chain an old hook.")] = False,
+    fmt: FormatOption = "table",
+) -> None:
+    """Install the native git pre-commit hook."""
+    from brgit.gitops import hooks as githooks
+    from brgit.security.views import show_hook
+
+    check_format(fmt)
+    show_hook(githooks.install(Path.cwd(), force=force), fmt, "Pre-commit hook installed")
+
+
+@hooks.command("status")
+def hooks_status(fmt: FormatOption = "table") -> None:
+    """Show whether the hook is installed, where, and with what permissions."""
+    from brgit.gitops import hooks as githooks
+    from brgit.security.views import show_hook
+
+    check_format(fmt)
+    state = githooks.status(Path.cwd())
+    show_hook(state, fmt, "Pre-commit hook installed" if state.installed
+              else "Pre-commit hook not installed")
+
+
+@hooks.command("uninstall")
+def hooks_uninstall(fmt: FormatOption = "table") -> None:
+    """Remove the hook (a hook it chained is put back)."""
+    from brgit.gitops import hooks as githooks
+    from brgit.security.views import show_hook
+
+    check_format(fmt)
+    show_hook(githooks.uninstall(Path.cwd()), fmt, "Pre-commit hook removed")
 
 
 def register(root: typer.Typer) -> None:

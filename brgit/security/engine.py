@@ -50,6 +50,8 @@ class Engine:
         return not self.whitelist.allows(rel, finding.fingerprint)
 
     def _wanted(self, rel: str) -> bool:
+        if files.SKIP_DIRS.intersection(rel.split("/")[:-1]):
+            return False
         if files.excluded(rel, self.settings.exclude) or self.whitelist.path_allowed(rel):
             return False
         return rel != self.settings.baseline_file

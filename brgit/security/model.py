@@ -35,6 +35,7 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("secret_hash")
+        data["masked_value"] = data.pop("masked")
         return {"file": data.pop("file"), "line": data.pop("line"), "type": self.rule,
                 **data, "cwe": self.cwe}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from brgit.security.model import Finding, ScanReport
 
-_ADVICE = {
+ADVICE = {
     "secret": [
         "Move secrets to environment variables or an ignored .env file, and rotate any that "
         "were committed.",
@@ -31,5 +31,5 @@ def report_lines(report: ScanReport, label: str) -> list[str]:
     lines.append(f"{label}: {len(report.findings)} finding(s) in {report.files_scanned} file(s)")
     lines += [f"  {finding_line(f)}" for f in report.findings]
     for kind in sorted({f.kind for f in report.findings}):
-        lines += [f"  hint: {advice}" for advice in _ADVICE[kind]]
+        lines += [f"  hint: {advice}" for advice in ADVICE[kind]]
     return lines

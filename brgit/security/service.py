@@ -1,0 +1,82 @@
+"""The typed API behind `br security`: check, scan, precommit and baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from brgit.errors import ConfigError, NotFoundError
+from brgit.security import staged
+from brgit.security.engine import Engine
+from brgit.security.model import ScanReport
+from brgit.security.settings import SecuritySettings
+
+if TYPE_CHECKING:
+    from brgit.config import Config
+
+
+def select_kinds(secrets: bool, sql: bool, no_secrets: bool, no_sql: bool) -> tuple[bool, bool]:
+    """`--secrets`/`--sql` pick one scanner (both or neither: both); `--no-*` drop one."""
+    want_secrets, want_sql = (secrets or not sql), (sql or not secrets)
+    want_secrets, want_sql = want_secrets and not no_secrets, want_sql and not no_sql
+    if not (want_secrets or want_sql):
+        raise ConfigError("nothing to check: both secret and SQL scanning are turned off")
+    return want_secrets, want_sql
+
+
+def settings_for(cfg: Config, start: Path | None = None) -> SecuritySettings:
+    return SecuritySettings.from_config(cfg, start)
+
+
+def check(settings: SecuritySettings, *, staged_only: bool, secrets: bool = True,
+          sql: bool = True) -> ScanReport:
+    """Scan what a commit would record (`staged_only`) or the files changed in the checkout."""
+    engine = Engine(settings, secrets=secrets, sql=sql)
+    if staged_only:
+        return engine.scan_blobs(staged.staged_blobs(settings.top))
+    names = staged.changed_files(settings.top)
+    return engine.scan_paths(settings.top / n for n in names if (settings.top / n).is_file())
+
+
+def scan(settings: SecuritySettings, *, file: Path | None = None,
+         directory: Path | None = None, recursive: bool = True, secrets: bool = True,
+         sql: bool = True, use_baseline: bool = True) -> ScanReport:
+    """Scan one file, one directory, or (neither given) the whole checkout."""
+    engine = Engine(settings, secrets=secrets, sql=sql, use_baseline=use_baseline)
+    if file is not None:
+        if not file.exists():
+            raise NotFoundError(f"file not found: {file}")
+        return engine.scan_paths([file.resolve()])
+    target = (directory or settings.top).resolve()
+    if not target.is_dir():
+        raise NotFoundError(f"directory not found: {target}")
+    return engine.scan_directory(target, recursive=recursive)
+
+
+def update_baseline(settings: SecuritySettings, directory: Path | None = None) -> tuple[int, bool]:
+    """Write the detect-secrets baseline from a full secret scan; (entries, changed)."""
+    from brgit.security.baseline import write_baseline
+
+    report = scan(settings, directory=directory, sql=False, use_baseline=False)
+    changed = write_baseline(settings.baseline_path, report.findings)
+    return len(report.findings), changed
+
+
+def record(report: ScanReport, command: str, root: Path | None) -> None:
+    """A `security_scan` telemetry event: counts and rule names only, never a value."""
+    from brgit.telemetry.collector import EventCollector
+
+    EventCollector(root).collect_event({
+        "event_type": "security_scan",
+        "success": report.clean,
+        "data": {
+            "command": command,
+            "files_scanned": report.files_scanned,
+            "findings": len(report.findings),
+            "secrets": sum(f.kind == "secret" for f in report.findings),
+            "sql": sum(f.kind == "sql" for f in report.findings),
+            "rules": sorted({f.rule for f in report.findings}),
+            "suppressed": report.suppressed,
+            "skipped": len(report.notes),
+        },
+    })
