@@ -37,6 +37,7 @@ class ModelInfo:
     long_context_input_multiplier: float = 1.0
     long_context_output_multiplier: float = 1.0
     aliases: tuple[str, ...] = ()
+    best_for: str = ""  # one line for `br routing models`
 
     @property
     def name(self) -> str:

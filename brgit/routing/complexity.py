@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 LEVELS = (("simple", 0), ("moderate", 30), ("complex", 55), ("critical", 80))
 LEVEL_MODEL = {"simple": "haiku", "moderate": "sonnet", "complex": "opus", "critical": "opus"}
 BASE_SCORE = 15
+TURN_INPUT = 50_000  # prompt tokens of one request in the projection
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,16 @@ def projected_usage(score: int, model_id: str) -> TokenUsage:
 
 
 def projected_cost(score: int, model: ModelInfo) -> float:
-    return price(model, projected_usage(score, model.id))
+    """The projected usage spread over turns of at most TURN_INPUT prompt tokens each (an
+    agent session is many requests, so long-context rates do not apply to the total)."""
+    usage = projected_usage(score, model.id)
+    turns = -(-usage.input_tokens // TURN_INPUT)
+    turn = TokenUsage(
+        model=model.id,
+        input_tokens=usage.input_tokens // turns,
+        output_tokens=usage.output_tokens // turns,
+    )
+    return price(model, turn) * turns
 
 
 def projected_minutes(score: int, model: ModelInfo) -> int:
