@@ -1,46 +1,132 @@
-"""EventCollector: append events to `.buildrunner/telemetry/` (minimal foundation version).
+"""EventCollector: record versioned events in the repository's store and query them back.
 
-FOUNDATION CONTRACT (other packages rely on it):
+CONTRACT (other packages rely on it):
     EventCollector(root: Path | None = None)   # root = main worktree; None: the current repo
     collector.collect_event({"event_type": "task_started", "task_id": ..., ...}) -> None
-    Never raises; a storage error is counted and logged.
+    Never raises; a storage error is counted (`errors`) and logged.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import uuid
+import logging
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from brgit import paths
+from brgit.telemetry.events import IdSource, TelemetryEvent, encode, normalize, upgrade
+from brgit.telemetry.reader import ReadStats
+from brgit.telemetry.settings import Telemetry, resolve
+from brgit.telemetry.store import SegmentStore
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from brgit.config import Config
+
+log = logging.getLogger("brgit.telemetry")
+Listener = Callable[[dict[str, Any]], None]
+
+
+def since_hours(hours: float | None) -> str | None:
+    """The ISO timestamp `hours` ago (None: no lower bound)."""
+    if hours is None:
+        return None
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).isoformat()
 
 
 class EventCollector:
-    def __init__(self, root: Path | None = None) -> None:
-        store = (root / paths.STORE_DIRNAME) if root else paths.store_dir()
-        self.directory = store / "telemetry"
+    """Append events (one write per record) and read them back, old versions upgraded."""
+
+    def __init__(self, root: Path | None = None, *, config: Config | None = None) -> None:
+        self.root = root
+        self._config = config
+        self._telemetry: Telemetry | None = None
+        self._stream: SegmentStore | None = None
+        self._ids = IdSource()
+        self._listeners: dict[str, list[Listener]] = defaultdict(list)
         self.errors = 0
+        self.last_read = ReadStats()
+
+    @property
+    def telemetry(self) -> Telemetry:
+        if self._telemetry is None:
+            self._telemetry = resolve(self.root, self._config)
+            if self._telemetry.config_error:
+                self.errors += 1
+        return self._telemetry
+
+    def _open_stream(self) -> SegmentStore | None:
+        tel = self.telemetry
+        self._stream = tel.stream("events") if tel.enabled else None
+        return self._stream
+
+    @property
+    def directory(self) -> Path:
+        return self.telemetry.directory / "events"
+
+    # ------------------------------------------------------------------ writing
 
     def collect_event(self, event: dict[str, Any]) -> None:
-        record = {
-            "schema_version": SCHEMA_VERSION,
-            "event_id": uuid.uuid4().hex,
-            "timestamp": dt.datetime.now(dt.UTC).isoformat(),
-            **event,
-        }
-        record.setdefault("event_type", record.pop("type", "unknown"))
-        line = (json.dumps(record, default=str) + "\n").encode()
+        """Store one event; never raises into the caller."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.directory / "events.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-            try:
-                os.write(fd, line)
-            finally:
-                os.close(fd)
-        except OSError:
+            record = normalize(event, self._ids.next())
+            stream = self._stream or self._open_stream()
+            if stream is not None and not stream.append(encode(record)):
+                self.errors += 1
+        except Exception as exc:  # collection never fails the caller's work
             self.errors += 1
+            log.warning("telemetry: event not recorded: %s", exc)
+            return
+        self._notify(record)
+
+    def collect(self, event: TelemetryEvent | dict[str, Any]) -> None:
+        """Store a typed event (or a dict)."""
+        self.collect_event(event.to_dict() if isinstance(event, TelemetryEvent) else event)
+
+    def add_listener(self, event_type: str, listener: Listener) -> None:
+        """Call `listener(event)` for each event of `event_type` ("*": every event) this
+        collector records; a failing listener is logged, never raised."""
+        self._listeners[event_type.lower()].append(listener)
+
+    def _notify(self, record: dict[str, Any]) -> None:
+        for listener in [*self._listeners[record["event_type"]], *self._listeners["*"]]:
+            try:
+                listener(record)
+            except Exception as exc:
+                self.errors += 1
+                log.warning("telemetry: listener failed: %s", exc)
+
+    # ------------------------------------------------------------------ reading
+
+    def iter_events(self, hours: float | None = None) -> Any:
+        """Every stored event (current shape) since `hours` ago, oldest segment first."""
+        since = since_hours(hours)
+        self.last_read = stats = ReadStats()
+        for raw in self.telemetry.stream("events").read(stats):
+            record = upgrade(raw)
+            if since is None or str(record.get("timestamp", "")) >= since:
+                yield record
+
+    def get_events(
+        self,
+        event_type: str | None = None,
+        hours: float | None = None,
+        limit: int | None = None,
+        *,
+        task_id: str | None = None,
+        session_id: str | None = None,
+        model: str | None = None,
+        role: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Matching events in time order; with `limit`, the most recent `limit` of them."""
+        wanted = {"task_id": task_id, "session_id": session_id, "model": model, "role": role}
+        wanted = {k: v for k, v in wanted.items() if v is not None}
+        kind = event_type.lower() if event_type else None
+        found = [
+            e
+            for e in self.iter_events(hours)
+            if (kind is None or e["event_type"] == kind)
+            and all(e.get(k) == v for k, v in wanted.items())
+        ]
+        found.sort(key=lambda e: str(e.get("timestamp", "")))
+        return found[-limit:] if limit else found

@@ -1,49 +1,184 @@
-"""CostTracker: the token and cost ledger (minimal foundation version).
+"""CostTracker: the token and cost ledger (`.buildrunner/telemetry/costs/`).
 
-FOUNDATION CONTRACT (other packages rely on it):
+CONTRACT (other packages rely on it):
     CostTracker(root: Path | None = None)
     tracker.track_usage(usage: TokenUsage, **context) -> dict   # context: task_id, session_id,
         agent_id, role, command_name, action, invocation_kind, started_at, finished_at,
         duration_ms ... ; returns the stored record; never raises.
+    tracker.spent("day" | "week" | "month") -> float            # USD, current UTC day / 7 / 30 days
+
+Each record is priced with the bundled, versioned price table (config can override it) and
+stamped with its version. An unknown model is recorded with `unknown_model: true` and a
+warning, never silently as $0. Records carry an idempotency key (message id + request id) and
+a key seen twice is counted once.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
-import os
+import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from brgit import paths
 from brgit.core.usage import TokenUsage
+from brgit.telemetry.events import IdSource, encode, utc_now
+from brgit.telemetry.ledger import CostSummary, summarize, upgrade_cost
+from brgit.telemetry.reader import ReadStats
+from brgit.telemetry.settings import Telemetry, resolve
+
+if TYPE_CHECKING:
+    from brgit.config import Config
+    from brgit.routing.catalog import Catalog
+
+log = logging.getLogger("brgit.telemetry")
+LEDGER_VERSION = 1
+PERIOD_DAYS = {"week": 7, "month": 30}
+
+
+def period_start(period: str, now: dt.datetime | None = None) -> str | None:
+    """ "day": since 00:00 UTC today; "week"/"month": the last 7/30 days; "all": None."""
+    now = now or dt.datetime.now(dt.UTC)
+    if period == "day":
+        return now.replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+    if period in PERIOD_DAYS:
+        return (now - dt.timedelta(days=PERIOD_DAYS[period])).isoformat()
+    if period == "all":
+        return None
+    raise ValueError(f"unknown period {period!r} (expected day, week, month or all)")
 
 
 class CostTracker:
-    def __init__(self, root: Path | None = None) -> None:
-        store = (root / paths.STORE_DIRNAME) if root else paths.store_dir()
-        self.directory = store / "costs"
-        self.errors = 0
+    """Record what each model call cost; summarise by period, model and day."""
 
-    def track_usage(self, usage: TokenUsage, **context: Any) -> dict[str, Any]:
+    def __init__(self, root: Path | None = None, *, config: Config | None = None) -> None:
+        self.root = root
+        self._config = config
+        self._telemetry: Telemetry | None = None
+        self._catalog: Catalog | None = None
+        self._ids = IdSource()
+        self.errors = 0
+        self.last_read = ReadStats()
+
+    @property
+    def telemetry(self) -> Telemetry:
+        if self._telemetry is None:
+            self._telemetry = resolve(self.root, self._config)
+        return self._telemetry
+
+    @property
+    def catalog(self) -> Catalog:
         from brgit.routing.catalog import load_catalog
 
-        cost = load_catalog().cost(usage)
-        record = {
-            "timestamp": dt.datetime.now(dt.UTC).isoformat(),
-            **dataclasses.asdict(usage),
-            "cost_usd": cost.usd,
-            "price_version": cost.price_version,
-            **context,
-        }
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.directory / "ledger.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        if self._catalog is None:
             try:
-                os.write(fd, (json.dumps(record, default=str) + "\n").encode())
-            finally:
-                os.close(fd)
-        except OSError:
+                self._catalog = load_catalog(self.telemetry.config.models)
+            except Exception as exc:  # a bad [models] override: price with the bundled table
+                log.warning("telemetry: model overrides ignored: %s", exc)
+                self._catalog = load_catalog()
+        return self._catalog
+
+    # ------------------------------------------------------------------ writing
+
+    def track_usage(self, usage: TokenUsage, **context: Any) -> dict[str, Any]:
+        """Price and store one call's usage; return the record (stored or not)."""
+        record = self.price_record(usage, **context)
+        try:
+            tel = self.telemetry
+            if tel.enabled and not tel.stream("costs").append(encode(record)):
+                self.errors += 1
+        except Exception as exc:  # the ledger never fails the caller's work
             self.errors += 1
+            log.warning("telemetry: cost record not stored: %s", exc)
         return record
+
+    def track_request(
+        self,
+        model: str,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cache_read_input_tokens: int = 0,
+        cache_creation_input_tokens: int = 0,
+        latency_ms: float | None = None,
+        *,
+        cache_creation_1h_input_tokens: int = 0,
+        **context: Any,
+    ) -> dict[str, Any]:
+        """The API reference's call: SDK usage field names; cache writes are 5-minute ones
+        unless `cache_creation_1h_input_tokens` says how many were 1-hour writes."""
+        one_hour = cache_creation_1h_input_tokens
+        usage = TokenUsage(
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cache_read_tokens=cache_read_input_tokens,
+            cache_write_5m_tokens=max(
+                0, cache_creation_input_tokens - cache_creation_1h_input_tokens
+            ),
+            cache_write_1h_tokens=one_hour,
+            message_id=context.pop("message_id", None),
+            request_id=context.pop("request_id", None),
+        )
+        if latency_ms is not None:
+            context.setdefault("duration_ms", latency_ms)
+        return self.track_usage(usage, **context)
+
+    def price_record(self, usage: TokenUsage, **context: Any) -> dict[str, Any]:
+        cost = self.catalog.cost(usage)
+        info = self.catalog.find(usage.model)
+        warnings = [] if cost.model_known else [f"unknown model {usage.model!r}: not priced"]
+        if warnings:
+            log.warning("telemetry: %s", warnings[0])
+        fields = dataclasses.asdict(usage)
+        fields.pop("model")
+        return {
+            "schema_version": LEDGER_VERSION,
+            "record_id": self._ids.next(),
+            "timestamp": context.get("finished_at") or utc_now(),
+            "model": usage.model,
+            "model_id": info.id if info else None,
+            "model_name": info.name if info else usage.model,
+            **fields,
+            "cache_write_tokens": usage.cache_write_5m_tokens + usage.cache_write_1h_tokens,
+            "total_input_tokens": usage.total_input_tokens,
+            "idempotency_key": usage.idempotency_key,
+            "cost_usd": cost.usd,  # 0.0 for an unknown model, flagged below
+            "currency": cost.currency,
+            "price_version": cost.price_version,
+            "unknown_model": not cost.model_known,
+            "warnings": warnings,
+            **{k: v for k, v in context.items() if v is not None},
+        }
+
+    # ------------------------------------------------------------------ reading
+
+    def records(self, period: str = "all", hours: float | None = None) -> Iterator[dict[str, Any]]:
+        """Stored records in the period (or the last `hours`), each idempotency key once."""
+        since = period_start(period)
+        if hours is not None:
+            since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).isoformat()
+        seen: set[str] = set()
+        self.last_read = stats = ReadStats()
+        for raw in self.telemetry.stream("costs").read(stats):
+            record = upgrade_cost(raw)
+            key = record.get("idempotency_key")
+            if key:
+                if key in seen:
+                    continue
+                seen.add(key)
+            if since is None or str(record.get("timestamp", "")) >= since:
+                yield record
+
+    def get_summary(self, period: str = "day", hours: float | None = None) -> CostSummary:
+        return summarize(period, self.records(period, hours))
+
+    def spent(self, period: str) -> float:
+        """USD spent in the current UTC day ("day"), last 7 ("week") or 30 days ("month")."""
+        return self.get_summary(period).total_cost
+
+    def export_csv(self, path: Path | str, period: str = "month") -> int:
+        """Write the period's records as CSV; return how many."""
+        from brgit.telemetry.export import write_csv
+
+        return write_csv(Path(path), list(self.records(period)), kind="costs")

@@ -1,0 +1,216 @@
+"""Pre-aggregated hourly metrics, cached per sealed segment, rolled up to days and weeks.
+
+A sealed segment never changes, so it is aggregated once (on first read) into
+`aggregates/<segment>.json`: one bucket per UTC hour. A summary then merges cached buckets of
+segments wholly inside its window and scans only the live segment and the (at most one or two)
+segments that straddle the window's start, so the answer stays exact without rescanning
+history. Task latencies are kept as counts of values rounded to 3 significant digits (exact
+below 1000 ms), so percentiles are within 0.5%.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from brgit.telemetry.events import upgrade
+from brgit.telemetry.reader import ReadStats
+from brgit.telemetry.store import Segment, SegmentStore, read_segment
+
+AGG_VERSION = 1
+ERROR_TYPES = frozenset({"task_failed", "verification_failed"})
+OUTCOMES = {"task_completed": 0, "task_failed": 1, "task_blocked": 2}
+MAX_ERRORS = 50
+
+
+def quantize(ms: float) -> int:
+    value = round(ms)
+    if value < 1000:
+        return value
+    return int(round(value, 3 - len(str(value))))
+
+
+@dataclass
+class Bucket:
+    """Counts over some span of events; buckets merge by addition."""
+
+    events: int = 0
+    by_type: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    latencies: Counter[int] = field(default_factory=Counter)
+    outcomes: dict[str, list[int]] = field(
+        default_factory=dict
+    )  # "model\trole" -> [ok, fail, blocked]
+    first: str | None = None
+    last: str | None = None
+
+    def add(self, record: dict[str, Any]) -> None:
+        kind = str(record.get("event_type"))
+        ts = str(record.get("timestamp", ""))
+        self.events += 1
+        self.by_type[kind] += 1
+        self.first = ts if self.first is None or ts < self.first else self.first
+        self.last = ts if self.last is None or ts > self.last else self.last
+        error = record.get("error")
+        if error or record.get("success") is False or kind in ERROR_TYPES:
+            message = str(error or kind).splitlines()[0][:200] if (error or kind) else kind
+            if message in self.errors or len(self.errors) < MAX_ERRORS:
+                self.errors[message] += 1
+        if kind in ("task_completed", "task_failed"):
+            duration = record.get("duration_ms")
+            if isinstance(duration, int | float) and not isinstance(duration, bool):
+                self.latencies[quantize(duration)] += 1
+        if kind in OUTCOMES and record.get("model") and record.get("role"):
+            key = f"{record['model']}\t{record['role']}"
+            self.outcomes.setdefault(key, [0, 0, 0])[OUTCOMES[kind]] += 1
+
+    def merge(self, other: Bucket) -> None:
+        self.events += other.events
+        self.by_type.update(other.by_type)
+        self.errors.update(other.errors)
+        self.latencies.update(other.latencies)
+        for key, counts in other.outcomes.items():
+            mine = self.outcomes.setdefault(key, [0, 0, 0])
+            for i, n in enumerate(counts):
+                mine[i] += n
+        for ts in (other.first, other.last):
+            if ts is not None:
+                self.first = ts if self.first is None or ts < self.first else self.first
+                self.last = ts if self.last is None or ts > self.last else self.last
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "by_type": dict(self.by_type),
+            "errors": dict(self.errors),
+            "latencies": {str(k): v for k, v in self.latencies.items()},
+            "outcomes": self.outcomes,
+            "first": self.first,
+            "last": self.last,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Bucket:
+        return cls(
+            events=int(data["events"]),
+            by_type=Counter(data["by_type"]),
+            errors=Counter(data["errors"]),
+            latencies=Counter({int(k): int(v) for k, v in data["latencies"].items()}),
+            outcomes={k: list(v) for k, v in data["outcomes"].items()},
+            first=data.get("first"),
+            last=data.get("last"),
+        )
+
+
+def hour_of(ts: str) -> str:
+    return ts[:13]  # "2026-11-22T09"
+
+
+def bucketize(records: Iterable[dict[str, Any]], since: str | None = None) -> dict[str, Bucket]:
+    hours: dict[str, Bucket] = {}
+    for raw in records:
+        record = upgrade(raw)
+        ts = str(record.get("timestamp", ""))
+        if since is not None and ts < since:
+            continue
+        key = hour_of(ts)
+        bucket = hours.get(key)
+        if bucket is None:
+            bucket = hours[key] = Bucket()
+        bucket.add(record)
+    return hours
+
+
+def segment_hours(seg: Segment, cache_dir: Path, stats: ReadStats) -> dict[str, Bucket]:
+    """The hourly buckets of a sealed segment, from the cache or by reading it once."""
+    cache = cache_dir / f"{seg.name}.json"
+    size = seg.path.stat().st_size
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data["version"] == AGG_VERSION and data["size"] == size:
+            stats.records += int(data["stats"]["records"])
+            stats.corrupt_lines += int(data["stats"]["corrupt_lines"])
+            stats.bad_segments.extend(data["stats"]["bad_segments"])
+            return {k: Bucket.from_dict(v) for k, v in data["hours"].items()}
+    own = ReadStats()
+    with seg.path.open("rb") as handle:
+        hours = bucketize(read_segment(seg, handle, own))
+    payload = {"version": AGG_VERSION, "size": size, "stats": own.to_dict(),
+               "hours": {k: b.to_dict() for k, b in hours.items()}}  # fmt: skip
+    _write_cache(cache, payload)
+    stats.records += own.records
+    stats.corrupt_lines += own.corrupt_lines
+    stats.bad_segments.extend(own.bad_segments)
+    return hours
+
+
+def _write_cache(cache: Path, payload: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):  # a read-only store just recomputes next time
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(cache)
+
+
+def window_hours(
+    store: SegmentStore, cache_dir: Path, since: str | None, stats: ReadStats
+) -> dict[str, Bucket]:
+    """Hourly buckets of every event at or after `since` (None: all), exact."""
+    merged: dict[str, Bucket] = {}
+    for seg in store.segments():
+        try:
+            hours = _segment_window(seg, cache_dir, since, stats)
+        except FileNotFoundError:
+            continue  # removed by retention or compacted meanwhile
+        for key, bucket in hours.items():
+            merged.setdefault(key, Bucket()).merge(bucket)
+    return merged
+
+
+def _segment_window(
+    seg: Segment, cache_dir: Path, since: str | None, stats: ReadStats
+) -> dict[str, Bucket]:
+    if not seg.sealed:
+        with seg.path.open("rb") as handle:
+            return bucketize(read_segment(seg, handle, stats), since)
+    hours = segment_hours(seg, cache_dir, stats)
+    if since is None:
+        return hours
+    firsts = [b.first for b in hours.values() if b.first]
+    lasts = [b.last for b in hours.values() if b.last]
+    if firsts and min(firsts) >= since:
+        return hours
+    if not lasts or max(lasts) < since:
+        return {}
+    with seg.path.open("rb") as handle:  # straddles the window's start: rescan exactly
+        return bucketize(read_segment(seg, handle, ReadStats()), since)
+
+
+def total(hours: dict[str, Bucket]) -> Bucket:
+    out = Bucket()
+    for bucket in hours.values():
+        out.merge(bucket)
+    return out
+
+
+def rollup(hours: dict[str, Bucket], period: str) -> dict[str, Bucket]:
+    """hour buckets -> "hour" | "day" | "week" (ISO week, e.g. 2026-W47) buckets."""
+    import datetime as dt
+
+    out: dict[str, Bucket] = {}
+    for key, bucket in sorted(hours.items()):
+        if period == "hour":
+            label = key
+        elif period == "day":
+            label = key[:10]
+        else:
+            year, week, _ = dt.date.fromisoformat(key[:10]).isocalendar()
+            label = f"{year}-W{week:02d}"
+        out.setdefault(label, Bucket()).merge(bucket)
+    return out

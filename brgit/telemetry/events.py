@@ -1,0 +1,174 @@
+"""The versioned event schema: building records, and upgrading old ones on read.
+
+Every stored record starts with `schema_version` (so a torn line can be resynchronised on the
+next record) and carries `event_id`, a UTC ISO-8601 `timestamp`, `event_type`, the common
+context fields at top level and anything else under `data`.
+
+Version history:
+    0  the original tool's shape: `{"type": "TASK_COMPLETED", "timestamp": ..., ...}`, no
+       event_id, no schema_version, extra keys at top level.
+    1  the current shape described above. New fields are additive and nullable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "task_started", "task_completed", "task_failed", "task_retry", "task_blocked",
+        "task_status_changed", "build_started", "build_completed", "session_started",
+        "session_completed", "model_selected", "routing_decision", "fallback",
+        "verification_passed", "verification_failed", "merge_started", "merge_merged",
+        "merge_conflict", "merge_ejected", "merge_completed", "token_usage", "security_scan",
+    }
+)  # fmt: skip
+
+CONTEXT_FIELDS: tuple[str, ...] = (
+    "session_id", "task_id", "worker_id", "agent", "role", "model",
+    "duration_ms", "success", "error", "attempt",
+)  # fmt: skip
+
+HEAD_FIELDS = ("schema_version", "event_id", "timestamp", "event_type")
+
+
+@dataclass
+class TelemetryEvent:
+    """A typed event; `to_dict()` gives the stored shape."""
+
+    event_type: str
+    session_id: str | None = None
+    task_id: str | None = None
+    worker_id: str | None = None
+    agent: str | None = None
+    role: str | None = None
+    model: str | None = None
+    duration_ms: float | None = None
+    success: bool | None = None
+    error: str | None = None
+    attempt: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    timestamp: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"event_type": self.event_type}
+        for name in (*CONTEXT_FIELDS, "timestamp"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.data:
+            out["data"] = dict(self.data)
+        return out
+
+
+_SECOND: list[Any] = [-1, ""]  # the last whole second formatted, reused within that second
+
+
+def utc_now() -> str:
+    """The current UTC time as ISO-8601 with microseconds (cheap: called for every event)."""
+    now = time.time()
+    second = int(now)
+    if second != _SECOND[0]:
+        _SECOND[:] = [
+            second,
+            dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        ]
+    return f"{_SECOND[1]}.{int((now - second) * 1e6):06d}+00:00"
+
+
+class IdSource:
+    """Unique, cheap event ids: a random per-process prefix and a counter."""
+
+    def __init__(self) -> None:
+        self.prefix = os.urandom(6).hex()
+        self.counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self.prefix}{next(self.counter):08x}"
+
+
+_HEAD = frozenset({*HEAD_FIELDS, "type", "data"})
+_CONTEXT = frozenset(CONTEXT_FIELDS)
+
+
+def normalize(raw: dict[str, Any], event_id: str, now: str | None = None) -> dict[str, Any]:
+    """Build a current-version record from what a caller passed (API-reference shape too)."""
+    kind = raw.get("event_type") or raw.get("type") or "unknown"
+    stamp = raw.get("timestamp")
+    record: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "event_id": raw.get("event_id") or event_id,
+        "timestamp": (_timestamp(stamp) if stamp is not None else None) or now or utc_now(),
+        "event_type": str(kind).lower(),
+    }
+    extra: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _CONTEXT:
+            record[key] = value
+        elif key not in _HEAD:
+            extra[key] = value
+    data = raw.get("data")
+    if data or extra:
+        record["data"] = _scrub({**(data if isinstance(data, dict) else {}), **extra})
+    if record.get("error"):
+        record["error"] = _scrub(str(record["error"]))
+    return record
+
+
+def _scrub(value: Any) -> Any:
+    """Mask anything that looks like a credential in the strings of `value`."""
+    from brgit.redact import redact
+
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _timestamp(value: Any) -> str | None:
+    """Any ISO timestamp -> aware UTC ISO text; naive values are taken as UTC."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        try:
+            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC).isoformat()
+
+
+def upgrade(record: dict[str, Any]) -> dict[str, Any]:
+    """Any stored version -> the current shape. Current records are returned as they are."""
+    version = record.get("schema_version", 0)
+    if version == SCHEMA_VERSION:
+        return record
+    digest = hashlib.sha1(  # a stable id, so migrating twice gives the same ids
+        json.dumps(record, sort_keys=True, default=str).encode(), usedforsecurity=False
+    ).hexdigest()[:20]
+    upgraded = normalize(record, f"v0-{digest}", now=_timestamp(record.get("timestamp")))
+    upgraded["schema_version"] = SCHEMA_VERSION
+    return upgraded
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    """One record as one line of compact JSON (schema_version first)."""
+    return (_ENCODER.encode(record) + "\n").encode()
