@@ -135,7 +135,10 @@ def resume(
 
     check_format(fmt)
     manager = _manager()
-    if detach and effective_status(manager.get(name)) not in LIVE:
+    if effective_status(manager.get(name)) in LIVE:
+        typer.echo(f"session {name}: {manager.unpause_session(name).status}")
+        return 0
+    if detach:
         return launch.detach(["resume", name], name, workers, agent)
     record = manager.resume_session(name, workers=workers, agent=agent, progress=_echo)
     return launch.show(record, fmt)
