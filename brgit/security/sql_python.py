@@ -99,6 +99,11 @@ def _query_args(node: ast.Call, index: int) -> list[ast.expr]:
     return args
 
 
+def _is_clause(call: ast.Call, arg: ast.expr) -> bool:
+    """Django `extra(where=[...], select={...})`: the keyword itself says it is SQL."""
+    return any(k.value is arg and k.arg in ("where", "select") for k in call.keywords)
+
+
 class PythonSQLAnalyzer:
     def __init__(self, tree: ast.Module, source: str) -> None:
         self.tree, self.lines = tree, source.splitlines()
@@ -147,7 +152,8 @@ class PythonSQLAnalyzer:
             for arg in _query_args(call, index):
                 sunk |= {arg.id} if isinstance(arg, ast.Name) else set()
                 value = ev.value(arg)
-                if not value.safe and value.kind and _SQL_WORDS.search(value.text):
+                sql_like = _SQL_WORDS.search(value.text) or _is_clause(call, arg)
+                if not value.safe and value.kind and sql_like:
                     out.setdefault(call.lineno, self._finding(call, value, confidence))
         return sunk
 
