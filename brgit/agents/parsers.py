@@ -103,7 +103,7 @@ def parse_codex_jsonl(text: str, model: str = "") -> Report | None:
         cached = int(usage.get("cached_input_tokens", 0) or 0)
         report.usages.append(
             TokenUsage(
-                model=model,
+                model=model if model and not model.startswith("claude") else "codex",
                 provider="openai",
                 input_tokens=max(int(usage.get("input_tokens", 0) or 0) - cached, 0),
                 output_tokens=int(usage.get("output_tokens", 0) or 0),

@@ -36,8 +36,20 @@ def events(repo: Path) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for file in sorted((repo / ".buildrunner" / "telemetry").rglob("*.jsonl")):
         for line in file.read_text().splitlines():
-            if line.strip():
-                out.append(json.loads(line))
+            record = json.loads(line) if line.strip() else {}
+            if "event_type" in record:
+                out.append(record)
+    return out
+
+
+def ledger(repo: Path) -> list[dict[str, Any]]:
+    """Every cost record written (wherever the telemetry package keeps its ledger)."""
+    out: list[dict[str, Any]] = []
+    for file in sorted((repo / ".buildrunner").rglob("*.jsonl")):
+        for line in file.read_text().splitlines():
+            record = json.loads(line) if line.strip() else {}
+            if "cost_usd" in record and "event_type" not in record:
+                out.append(record)
     return out
 
 
