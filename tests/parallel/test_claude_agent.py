@@ -1,0 +1,107 @@
+"""The claude agent: the real anthropic SDK against a local fake Messages API on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from brgit.core.plan import Task
+from brgit.core.session import SessionRecord
+from brgit.parallel.orchestrator import run_plan
+from tests.conftest import git
+from tests.fakes.anthropic_server import FakeAnthropic, Reply, error, message
+from tests.parallel.conftest import make_cfg, plan
+
+KEY = "sk-ant-api03-" + "k" * 93 + "AA"
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as server:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        yield server
+
+
+def tool_results(request: dict[str, Any]) -> list[dict[str, Any]]:
+    last = request["body"]["messages"][-1]
+    return [c for c in last["content"] if isinstance(c, dict) and c["type"] == "tool_result"]
+
+
+def run(repo: Path, **agent: Any) -> SessionRecord:
+    cfg = make_cfg(repo, agent=agent)
+    task = Task("greet", title="Add hello.py", description="print hi", model="haiku")
+    return run_plan(plan(task), root=repo, cfg=cfg, agent="claude")
+
+
+def test_tool_loop_edits_runs_and_is_confined(repo: Path, fake: FakeAnthropic) -> None:
+    seen: list[list[dict[str, Any]]] = []
+
+    def second(request: dict[str, Any]) -> Reply:
+        seen.append(tool_results(request))
+        return message(
+            "",
+            tool_uses=[
+                {"name": "run_command", "input": {"command": "python3 hello.py"}},
+                {"name": "read_file", "input": {"path": "../../../../etc/hostname"}},
+                {"name": "list_files", "input": {}},
+            ],
+        )
+
+    def third(request: dict[str, Any]) -> Reply:
+        seen.append(tool_results(request))
+        return message("Added hello.py", input_tokens=50, output_tokens=20)
+
+    write = {"name": "write_file", "input": {"path": "hello.py", "content": "print('hi')\n"}}
+    fake.script(message("", tool_uses=[write]), second, third)
+    record = run(repo)
+    rec = record.tasks["greet"]
+    assert rec.status == "completed", rec.error
+    assert git(repo, "show", f"{rec.commit}:hello.py") == "print('hi')"
+    assert [r["content"] for r in seen[0]] == ["wrote hello.py"]
+    ran, escaped, listed = seen[1]
+    assert ran["content"] == "exit 0\nhi\n"
+    assert escaped.get("is_error") and "outside the worktree" in escaped["content"]
+    assert listed["content"] == "README.md\nhello.py"
+    assert (rec.input_tokens, rec.output_tokens) == (70, 30)
+    assert rec.cost_usd > 0
+    first = fake.requests[0]
+    assert "haiku" in first["body"]["model"]
+    assert {t["name"] for t in first["body"]["tools"]} == {
+        "read_file",
+        "write_file",
+        "list_files",
+        "run_command",
+    }
+
+
+def test_turn_limit(repo: Path, fake: FakeAnthropic) -> None:
+    fake.default = message("", tool_uses=[{"name": "list_files", "input": {}}])
+    record = run(repo, max_turns=2)
+    assert record.tasks["greet"].status == "failed"
+    assert record.tasks["greet"].error == "turn limit of 2 reached"
+    assert len(fake.requests) == 2
+
+
+def test_budget_limit(repo: Path, fake: FakeAnthropic) -> None:
+    fake.default = message(
+        "", input_tokens=2_000_000, tool_uses=[{"name": "list_files", "input": {}}]
+    )
+    record = run(repo, max_budget_usd=0.01)
+    assert record.tasks["greet"].status == "failed"
+    assert record.tasks["greet"].error == "budget of $0.01 exceeded"
+    assert len(fake.requests) == 1
+
+
+def test_auth_error_fails_the_task_without_leaking_the_key(repo: Path, fake: FakeAnthropic) -> None:
+    fake.default = error(401, "authentication_error", "invalid x-api-key")
+    record = run(repo)
+    rec = record.tasks["greet"]
+    assert rec.status == "failed" and rec.error
+    assert (
+        KEY not in (rec.error or "")
+        and KEY not in (repo / ".buildrunner").joinpath("sessions/p/session.json").read_text()
+    )
