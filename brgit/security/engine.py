@@ -65,7 +65,7 @@ class Engine:
 
     def scan_paths(self, paths: Iterable[Path]) -> ScanReport:
         for path in paths:
-            rel = files.relative(path.resolve() if path.is_absolute() else path, self.settings.top)
+            rel = files.relative(path, self.settings.top)
             if self._wanted(rel):
                 self.add_text(rel, files.read_text(path, rel, self.settings.max_file_bytes))
         return self.report

@@ -60,7 +60,11 @@ def walk(directory: Path, *, recursive: bool = True, exclude: Iterable[str] = ()
 
 
 def relative(path: Path, base: Path) -> str:
-    try:
-        return path.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """`path` relative to `base` in POSIX form (never follows a symlink of `path` itself)."""
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100 - resolve() would follow the link
+    for candidate in (absolute, Path(os.path.realpath(absolute.parent)) / absolute.name):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()

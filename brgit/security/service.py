@@ -46,7 +46,7 @@ def scan(settings: SecuritySettings, *, file: Path | None = None,
     if file is not None:
         if not file.exists():
             raise NotFoundError(f"file not found: {file}")
-        return engine.scan_paths([file.resolve()])
+        return engine.scan_paths([file])
     target = (directory or settings.top).resolve()
     if not target.is_dir():
         raise NotFoundError(f"directory not found: {target}")
