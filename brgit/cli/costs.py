@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from brgit.cli._common import not_built
+from brgit.cli._common import FormatOption, check_format, load_config
+
+PERIODS = ("day", "week", "month")
 
 
 def register(routing: typer.Typer) -> None:
-    loose = {"allow_extra_args": True, "ignore_unknown_options": True}
+    @routing.command("costs")
+    def _costs(
+        period: Annotated[str, typer.Option("--period", help="day, week or month.")] = "day",
+        fmt: FormatOption = "table",
+    ) -> None:
+        """Cost summary of the current UTC day, last 7 or last 30 days (table, json or csv)."""
+        costs(period, fmt)
 
-    @routing.command("costs", help="Cost summary (not built yet)", context_settings=loose)
-    def _costs(ctx: typer.Context) -> None:
-        not_built("routing costs")
+
+def costs(period: str, fmt: str) -> None:
+    from brgit.telemetry.costs import CostTracker
+    from brgit.telemetry.views import costs_view
+    from brgit.ui.output import emit, note, to_csv
+
+    check_format(fmt, ("table", "json", "csv"))
+    if period not in PERIODS:
+        raise typer.BadParameter(f"expected one of {', '.join(PERIODS)}", param_hint="--period")
+    cfg = load_config()
+    tracker = CostTracker(cfg.root, config=cfg)
+    summary = tracker.get_summary(period)
+    for model in summary.unknown_models:
+        note(f"warning: model {model!r} is not in the price table; its calls count as $0")
+    if tracker.last_read.corrupt_lines:
+        note(f"warning: skipped {tracker.last_read.corrupt_lines} corrupt line(s) in the ledger")
+    if fmt == "csv":
+        rows = [{"day": d, "cost_usd": c} for d, c in summary.by_day.items()]
+        typer.echo(to_csv(rows, ["day", "cost_usd"]), nl=False)
+        return
+    emit(summary, costs_view(summary), fmt)

@@ -1,24 +1,142 @@
-"""`br telemetry`: Events, metrics, alerts and exports."""
+"""`br telemetry`: events, metrics, alerts, performance, exports and token usage."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from brgit.cli._common import add_stubs, group
+from brgit.cli._common import FormatOption, check_format, group, load_config
 
 app = group("telemetry", "Events, metrics, alerts and exports.")
-add_stubs(
-    app,
-    "telemetry",
-    {
-        "summary": "Metrics summary",
-        "events": "Recent events",
-        "alerts": "Threshold alerts",
-        "performance": "Latency percentiles and throughput",
-        "export": "Export to a file",
-        "tokens": "Token usage",
-    },
-)
+
+Hours = Annotated[float, typer.Option("--hours", help="Last N hours.")]
+EXPORT_TYPES = ("metrics", "events", "costs", "otlp")
+
+
+def _warn_skipped(corrupt: int, damaged: list[str]) -> None:
+    from brgit.ui.output import note
+
+    if corrupt:
+        note(f"warning: skipped {corrupt} corrupt line(s) in the telemetry store")
+    for segment in damaged:
+        note(f"warning: damaged segment {segment}")
+
+
+@app.command("summary")
+def summary(hours: Hours = 24, fmt: FormatOption = "table") -> None:
+    """Success rate, latency, cost, errors and event count over a window."""
+    from brgit.telemetry.metrics import MetricsAnalyzer
+    from brgit.telemetry.views import summary_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    cfg = load_config()
+    metrics = MetricsAnalyzer(cfg.root, config=cfg).analyze(hours)
+    _warn_skipped(metrics.corrupt_lines, metrics.bad_segments)
+    emit(metrics, summary_view(metrics), fmt)
+
+
+@app.command("events")
+def events(
+    event_type: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
+    hours: Annotated[
+        float | None, typer.Option("--hours", help="Last N hours (default 24; all with --last).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Most events to show.")] = 50,
+    last: Annotated[int | None, typer.Option("--last", help="The N most recent events.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Recent events, oldest first (JSON: a list of events)."""
+    from brgit.telemetry.collector import EventCollector
+    from brgit.telemetry.views import events_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    cfg = load_config()
+    window = hours if hours is not None or last is not None else 24
+    collector = EventCollector(cfg.root, config=cfg)
+    found = collector.get_events(event_type, hours=window, limit=last or limit)
+    _warn_skipped(collector.last_read.corrupt_lines, collector.last_read.bad_segments)
+    title = "Recent Events" + ("" if window is None else f" (Last {window:g} Hours)")
+    emit(found, events_view(found, title), fmt)
+
+
+@app.command("alerts")
+def alerts(
+    level: Annotated[
+        str | None, typer.Option("--level", help="Only info, warning or critical.")
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Threshold alerts (config telemetry.thresholds) over the last 24 hours and today's cost."""
+    from brgit.telemetry.alerts import LEVELS, check, filter_level
+    from brgit.telemetry.costs import CostTracker
+    from brgit.telemetry.metrics import MetricsAnalyzer
+    from brgit.telemetry.views import alerts_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    if level is not None and level not in LEVELS:
+        raise typer.BadParameter(f"expected one of {', '.join(LEVELS)}", param_hint="--level")
+    cfg = load_config()
+    analyzer = MetricsAnalyzer(cfg.root, config=cfg)
+    metrics = analyzer.analyze(24)
+    today = CostTracker(cfg.root, config=cfg).get_summary("day")
+    found = filter_level(check(metrics, today, cfg.telemetry.thresholds), level)
+    emit(found, alerts_view(found), fmt)
+
+
+@app.command("performance")
+def performance(hours: Hours = 24, fmt: FormatOption = "table") -> None:
+    """Latency percentiles, throughput, per-model and per-role outcomes, routing decisions."""
+    from brgit.telemetry.performance import performance_report
+    from brgit.telemetry.views import performance_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    cfg = load_config()
+    report = performance_report(cfg.root, hours, config=cfg)
+    emit(report, performance_view(report), fmt)
+
+
+@app.command("export")
+def export(
+    output_file: Annotated[Path, typer.Argument(help="File to write.", show_default=False)],
+    kind: Annotated[
+        str, typer.Option("--type", help="metrics (hourly), events, costs (CSV) or otlp.")
+    ] = "metrics",
+    hours: Hours = 24,
+) -> None:
+    """Export hourly metrics, events or costs as CSV, or model calls as OTLP JSON lines."""
+    from brgit.telemetry.export import export_to
+    from brgit.ui.output import note
+
+    if kind not in EXPORT_TYPES:
+        raise typer.BadParameter(f"expected one of {', '.join(EXPORT_TYPES)}", param_hint="--type")
+    cfg = load_config()
+    count = export_to(output_file, kind, hours, config=cfg)
+    note(f"wrote {count} {'spans' if kind == 'otlp' else 'rows'} to {output_file}")
+
+
+@app.command("tokens")
+def tokens(
+    hours: Annotated[
+        float | None, typer.Option("--hours", help="Last N hours (default: all).")
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Tokens (cached included) and durations per day, command and model."""
+    from brgit.telemetry.costs import CostTracker
+    from brgit.telemetry.ledger import token_report
+    from brgit.telemetry.views import tokens_view
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    cfg = load_config()
+    rows = token_report(CostTracker(cfg.root, config=cfg).records("all", hours))
+    emit(rows, tokens_view(rows), fmt)
 
 
 def register(root: typer.Typer) -> None:

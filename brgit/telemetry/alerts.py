@@ -33,11 +33,10 @@ def _grade(value: float, warn: float, crit: float, above: bool) -> tuple[str, fl
     return ("critical", crit) if value < crit else ("warning", warn) if value < warn else None
 
 
-def check(
-    metrics: TelemetryMetrics, today: CostSummary, limits: Thresholds, last_event: str | None
-) -> list[Alert]:
+def check(metrics: TelemetryMetrics, today: CostSummary, limits: Thresholds) -> list[Alert]:
     """Every alert the metrics (last 24 hours) and today's costs raise, most severe first."""
     alerts: list[Alert] = []
+    last_event = metrics.last_event
     if metrics.success_rate is not None:
         grade = _grade(
             metrics.success_rate, limits.success_rate_warning, limits.success_rate_critical, False

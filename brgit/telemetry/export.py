@@ -15,9 +15,12 @@ import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brgit.ui.output import to_csv
+
+if TYPE_CHECKING:
+    from brgit.config import Config
 
 EVENT_COLUMNS = [
     "timestamp", "event_type", "event_id", "session_id", "task_id", "worker_id", "agent",
@@ -136,3 +139,25 @@ def write_otlp(path: Path, records: Iterable[dict[str, Any]], version: str) -> i
         lines.append(json.dumps(request, separators=(",", ":")))
     _write(path, "".join(f"{line}\n" for line in lines))
     return len(lines)
+
+
+def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> int:
+    """`br telemetry export`: write `kind` (metrics | events | costs | otlp) of the last
+    `hours` to `path`; return the number of rows or spans."""
+    from brgit import __version__
+    from brgit.telemetry.collector import EventCollector
+    from brgit.telemetry.costs import CostTracker
+    from brgit.telemetry.metrics import MetricsAnalyzer, hourly_rows
+
+    root = config.root
+    if kind == "events":
+        return write_csv(
+            path, EventCollector(root, config=config).get_events(hours=hours), "events"
+        )
+    if kind in ("costs", "otlp"):
+        records = list(CostTracker(root, config=config).records("all", hours))
+        if kind == "otlp":
+            return write_otlp(path, records, __version__)
+        return write_csv(path, records, "costs")
+    rows = hourly_rows(MetricsAnalyzer(root, config=config).rollups("hour", hours))
+    return write_csv(path, rows, "metrics")

@@ -48,6 +48,7 @@ class TelemetryMetrics:
     events_by_type: dict[str, int] = field(default_factory=dict)
     corrupt_lines: int = 0
     bad_segments: list[str] = field(default_factory=list)
+    last_event: str | None = None
 
 
 def percentile(latencies: Counter[int], pct: float) -> float | None:
@@ -86,6 +87,7 @@ def metrics_of(
         events_by_type=dict(sorted(bucket.by_type.items())),
         corrupt_lines=stats.corrupt_lines,
         bad_segments=list(stats.bad_segments),
+        last_event=bucket.last,
     )
 
 
@@ -136,3 +138,16 @@ class MetricsAnalyzer:
     def rollups(self, period: str, hours: float | None = None) -> dict[str, Bucket]:
         """Pre-aggregated buckets per "hour", "day" or "week"."""
         return aggregate.rollup(self.hours(hours, ReadStats()), period)
+
+
+def hourly_rows(hours: dict[str, Bucket]) -> list[dict[str, object]]:
+    """Pre-aggregated hour buckets as rows for the metrics CSV."""
+    rows: list[dict[str, object]] = []
+    for hour, bucket in sorted(hours.items()):
+        m = metrics_of(bucket, 1, 0.0, ReadStats())
+        rows.append({"hour": f"{hour}:00Z", "events": m.event_count,
+                     "tasks_completed": m.tasks_completed, "tasks_failed": m.tasks_failed,
+                     "success_rate": m.success_rate, "avg_latency_ms": m.avg_latency_ms,
+                     "p50_latency_ms": m.p50_latency_ms, "p95_latency_ms": m.p95_latency_ms,
+                     "p99_latency_ms": m.p99_latency_ms, "error_count": m.error_count})  # fmt: skip
+    return rows

@@ -53,17 +53,11 @@ def model_role_stats(
     config: Config | None = None,
 ) -> dict[tuple[str, str], RoleStats]:
     """Outcome counts per (model, role) over the last `days` days (None: all history)."""
-    from brgit.telemetry import aggregate
     from brgit.telemetry.metrics import MetricsAnalyzer
 
     analyzer = MetricsAnalyzer(root, config=config)
-    bucket = aggregate.total(analyzer.hours(days * 24 if days else None, ReadStats()))
-    out: dict[tuple[str, str], RoleStats] = {}
-    for key, counts in bucket.outcomes.items():
-        model, _, task_role = key.partition("\t")
-        if role is None or task_role == role:
-            out.setdefault((model, task_role), RoleStats()).add(counts)
-    return dict(sorted(out.items()))
+    pairs = _pairs_in_window(analyzer, days * 24 if days else None)
+    return {k: v for k, v in pairs.items() if role is None or k[1] == role}
 
 
 def model_stats(pairs: dict[tuple[str, str], RoleStats]) -> dict[str, RoleStats]:
@@ -91,3 +85,68 @@ def recent_routing_decisions(
         }
         for e in events
     ]
+
+
+def performance_report(
+    root: Path | None, hours: float | None, *, config: Config | None = None
+) -> dict[str, Any]:
+    """`br telemetry performance`: latency percentiles, throughput, per model/role, storage."""
+    from brgit.telemetry.metrics import MetricsAnalyzer
+
+    analyzer = MetricsAnalyzer(root, config=config)
+    m = analyzer.analyze(hours)
+    pairs = _pairs_in_window(analyzer, hours)
+    span = hours or _span_hours(analyzer)
+    segments = [
+        s for name in ("events", "costs") for s in analyzer.telemetry.stream(name).segments()
+    ]
+    return {
+        "period_hours": hours,
+        "latency_ms": {
+            "avg": m.avg_latency_ms,
+            "p50": m.p50_latency_ms,
+            "p95": m.p95_latency_ms,
+            "p99": m.p99_latency_ms,
+        },
+        "throughput": {
+            "tasks_per_hour": (m.tasks_completed + m.tasks_failed) / span if span else 0.0,
+            "events_per_hour": m.event_count / span if span else 0.0,
+        },
+        "by_model": [{"model": k, **v.to_dict()} for k, v in model_stats(pairs).items()],
+        "by_model_role": [{"model": k[0], "role": k[1], **v.to_dict()} for k, v in pairs.items()],
+        "recent_routing_decisions": recent_routing_decisions(
+            root, config=analyzer.telemetry.config
+        ),
+        "storage": {"segments": len(segments), "bytes": sum(_size(s.path) for s in segments)},
+    }
+
+
+def _pairs_in_window(analyzer: Any, hours: float | None) -> dict[tuple[str, str], RoleStats]:
+    from brgit.telemetry import aggregate
+
+    bucket = aggregate.total(analyzer.hours(hours, ReadStats()))
+    out: dict[tuple[str, str], RoleStats] = {}
+    for key, counts in bucket.outcomes.items():
+        model, _, role = key.partition("\t")
+        out.setdefault((model, role), RoleStats()).add(counts)
+    return dict(sorted(out.items()))
+
+
+def _span_hours(analyzer: Any) -> float:
+    import datetime as dt
+
+    from brgit.telemetry import aggregate
+
+    bucket = aggregate.total(analyzer.hours(None, ReadStats()))
+    if not bucket.first or not bucket.last:
+        return 0.0
+    first = dt.datetime.fromisoformat(bucket.first)
+    last = dt.datetime.fromisoformat(bucket.last)
+    return max((last - first).total_seconds() / 3600, 1.0)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
