@@ -1,0 +1,106 @@
+"""`br parallel` and `br worktree` through the CLI: JSON keys, tables, errors and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from brgit.parallel.manager import SessionManager
+from tests.conftest import git
+from tests.parallel.conftest import make_cfg, write_plan
+
+PLAN = '[plan]\nname = "demo"\n[[tasks]]\nid = "a"\nrun = "echo a > a.txt"\n'
+
+
+def test_start_status_list_workers_json(repo: Path, tmp_path: Path, br: Any) -> None:
+    plan = write_plan(tmp_path / "plan.toml", PLAN)
+    started = br("parallel", "start", "s1", "--plan", str(plan), "--format", "json", cwd=repo)
+    assert started.code == 0, started.err
+    data = json.loads(started.out)
+    assert data["status"] == "completed" and data["completed_tasks"] == 1
+    assert {
+        "session_id",
+        "name",
+        "total_tasks",
+        "failed_tasks",
+        "num_workers",
+        "active_workers",
+        "start_time",
+        "elapsed_time_seconds",
+    } <= set(data)
+    assert data["tasks"][0]["branch"] == "br/s1/a"
+    assert "[worker-1] completed a" in started.err
+    status = json.loads(br("parallel", "status", "--format", "json", cwd=repo).out)
+    assert status["name"] == "s1"
+    listed = json.loads(br("parallel", "list", "--status", "completed", "-f", "json", cwd=repo).out)
+    assert [s["name"] for s in listed] == ["s1"]
+    assert (
+        json.loads(br("parallel", "list", "--status", "running", "-f", "json", cwd=repo).out) == []
+    )
+    workers = json.loads(br("parallel", "workers", "s1", "--format", "json", cwd=repo).out)
+    assert workers[0]["worker_id"] == "worker-1" and workers[0]["completed"] == 1
+    assert workers[0]["status"] == "offline"
+    table = br("parallel", "list", cwd=repo)
+    assert "Parallel Sessions" in table.out and "s1" in table.out
+
+
+def test_failed_task_exits_1_and_errors_are_one_line(repo: Path, tmp_path: Path, br: Any) -> None:
+    plan = write_plan(tmp_path / "p.toml", '[[tasks]]\nid = "x"\nrun = "exit 4"\n')
+    failed = br("parallel", "start", "s", "--plan", str(plan), cwd=repo)
+    assert failed.code == 1 and "exit 4" in failed.out
+    dup = br("parallel", "start", "s", "--plan", str(plan), cwd=repo)
+    assert dup.code == 1 and "already exists" in dup.err
+    assert br("parallel", "status", "nope", cwd=repo).code == 6
+    cycle = write_plan(
+        tmp_path / "c.toml",
+        '[[tasks]]\nid = "a"\ndepends_on = ["b"]\n[[tasks]]\nid = "b"\ndepends_on = ["a"]\n',
+    )
+    bad = br("parallel", "start", "t", "--plan", str(cycle), cwd=repo)
+    assert bad.code == 2 and "cycle" in bad.err and bad.err.count("\n") == 1
+    agent = br("parallel", "start", "t", "--plan", str(plan), "--agent", "robot", cwd=repo)
+    assert agent.code == 1 and "unknown agent 'robot'" in agent.err
+    broken = write_plan(tmp_path / "b.toml", "[[tasks]\nid=")
+    assert br("parallel", "start", "t", "--plan", str(broken), cwd=repo).code == 2
+    assert br("parallel", "pause", "s", cwd=repo).code == 1
+
+
+def test_worktree_commands(repo: Path, br: Any) -> None:
+    (repo / ".gitignore").write_text(".env\n")
+    git(repo, "add", ".gitignore")
+    git(repo, "commit", "-qm", "ignore")
+    (repo / ".env").write_text("A=1\n")
+    made = json.loads(br("worktree", "spawn", "try", "--format", "json", cwd=repo).out)
+    path = Path(made["path"])
+    assert made["branch"] == "br/manual/try" and made["copied"] == [".env"]
+    assert (path / ".env").read_text() == "A=1\n" and made["env"]["BR_TASK_ID"] == "try"
+    listed = json.loads(br("worktree", "list", "--format", "json", cwd=repo).out)
+    assert [w["brgit"] for w in listed] == [False, True]
+    (path / "wip.txt").write_text("unsaved work")
+    refused = br("worktree", "remove", "try", cwd=repo)
+    assert refused.code == 1 and "untracked" in refused.err
+    removed = br("worktree", "remove", "try", "--force", "--delete-branch", cwd=repo)
+    assert removed.code == 0 and not path.exists()
+    assert not git(repo, "branch", "--list", "br/manual/try")
+    assert br("worktree", "remove", "try", cwd=repo).code == 6
+    stale = path.parent / "leftover"
+    stale.mkdir(parents=True)
+    pruned = json.loads(br("worktree", "prune", "--format", "json", cwd=repo).out)
+    assert pruned["removed_folders"] == [str(stale)] and not stale.exists()
+
+
+def test_dashboard_frame(repo: Path, tmp_path: Path, br: Any) -> None:
+    from rich.console import Console
+
+    from brgit.ui.dashboard import render
+
+    plan = write_plan(tmp_path / "plan.toml", PLAN)
+    assert br("parallel", "start", "s1", "--plan", str(plan), cwd=repo).code == 0
+    out = io.StringIO()
+    Console(file=out, width=160).print(render(SessionManager(repo, make_cfg(repo)), "s1"))
+    text = out.getvalue()
+    for expected in ("Session: s1", "completed", "worker-1", "task_completed", "q quit"):
+        assert expected in text
+    shown = br("parallel", "dashboard", "s1", "--refresh", "0.2", cwd=repo)
+    assert shown.code == 0 and "Session: s1" in shown.out
