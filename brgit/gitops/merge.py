@@ -13,6 +13,8 @@ from brgit.errors import GitError, MergeError, NotFoundError
 from brgit.gitops.git import first_line, rev_parse, run_git
 
 NO_HOOKS = "--no-verify"
+# Each `git merge` would otherwise spawn `git maintenance run --auto`; the train runs it once.
+QUIET = ["-c", "maintenance.auto=false", "-c", "gc.auto=0"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,24 @@ _FORECAST_IDENTITY = {
 
 
 def head(worktree: Path) -> str:
-    return run_git(["rev-parse", "HEAD"], worktree).stdout.strip()
+    """The commit at HEAD; read from the file when HEAD is detached (no process spawned)."""
+    detached = _detached_head(worktree)
+    return detached or run_git(["rev-parse", "HEAD"], worktree).stdout.strip()
+
+
+def _detached_head(worktree: Path) -> str | None:
+    try:
+        dotgit = worktree / ".git"
+        git_dir = dotgit
+        if dotgit.is_file():
+            git_dir = Path(dotgit.read_text(encoding="utf-8").split("gitdir:", 1)[1].strip())
+        text = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    except (OSError, IndexError):
+        return None
+    return text if len(text) in (40, 64) and all(c in _HEX for c in text) else None
+
+
+_HEX = frozenset("0123456789abcdef")
 
 
 def add_scratch(root: Path, path: Path, commit: str) -> Path:
@@ -113,7 +132,7 @@ def _failed(worktree: Path, before: str) -> StepResult:
 def merge_commit(worktree: Path, rev: str, message: str) -> StepResult:
     """`git merge --no-ff` of `rev` into the scratch HEAD; a merge commit naming the task."""
     before = head(worktree)
-    args = ["merge", "--no-ff", NO_HOOKS, "-q", "-m", message, rev]
+    args = [*QUIET, "merge", "--no-ff", NO_HOOKS, "-q", "-m", message, rev]
     result = run_git(args, worktree, check=False)
     if not result.ok:
         return _failed_or_raise(worktree, before, result.stderr + result.stdout)
@@ -123,12 +142,12 @@ def merge_commit(worktree: Path, rev: str, message: str) -> StepResult:
 def squash(worktree: Path, rev: str, message: str) -> StepResult:
     """All of `rev`'s changes as one commit on the scratch HEAD."""
     before = head(worktree)
-    result = run_git(["merge", "--squash", "-q", rev], worktree, check=False)
+    result = run_git([*QUIET, "merge", "--squash", "-q", rev], worktree, check=False)
     if not result.ok:
         return _failed_or_raise(worktree, before, result.stderr + result.stdout)
     if run_git(["diff", "--cached", "--quiet"], worktree, check=False).ok:
         return StepResult(True, before)  # nothing new: already contained
-    run_git(["commit", "-q", NO_HOOKS, "-m", message], worktree)
+    run_git([*QUIET, "commit", "-q", NO_HOOKS, "-m", message], worktree)
     return StepResult(True, head(worktree))
 
 
@@ -137,7 +156,7 @@ def rebase(worktree: Path, rev: str, message: str) -> StepResult:
     del message  # rebased commits keep their own messages
     before = head(worktree)
     run_git(["checkout", "-q", "--detach", rev], worktree)
-    result = run_git(["rebase", "-q", NO_HOOKS, before], worktree, check=False)
+    result = run_git([*QUIET, "rebase", "-q", NO_HOOKS, before], worktree, check=False)
     if not result.ok:
         return _failed_or_raise(worktree, before, result.stderr + result.stdout)
     return StepResult(True, head(worktree))
@@ -172,8 +191,9 @@ def tracked_changes(worktree: Path) -> list[str]:
 def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) -> None:
     """Move `branch` from `old` to `new`, never from anything else.
 
-    Without a checkout: `git update-ref` compare-and-swap. With one: a fast-forward in that
-    worktree, after checking its HEAD is still `old`; git refuses rather than overwrite changes.
+    Without a checkout: `git update-ref` compare-and-swap. With one: `git merge --ff-only` in
+    that worktree, which moves branch, index and files together, refuses when the branch gained
+    commits `new` lacks, and refuses rather than overwrite local changes.
     """
     ref = f"refs/heads/{branch}"
     if checkout is None:
@@ -182,13 +202,16 @@ def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) 
         if not result.ok:
             raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
         return
-    if head(checkout) != old:
-        raise MergeError(f"{branch} moved during the train (checked out at {checkout})")
-    result = run_git(["merge", "--ff-only", "-q", new], checkout, check=False)
+    result = run_git([*QUIET, "merge", "--ff-only", "-q", new], checkout, check=False)
     if not result.ok:
         raise MergeError(
             f"could not fast-forward {branch} in {checkout}: {first_line(result.stderr)}"
         )
+
+
+def maintain(root: Path) -> None:
+    """What each skipped `git merge` would have done: `git maintenance run --auto`, once."""
+    run_git(["maintenance", "run", "--auto", "--quiet"], root, check=False)
 
 
 def current(root: Path, rev: str) -> str:

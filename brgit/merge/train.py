@@ -94,6 +94,7 @@ class MergeTrain:
             self._drive(start)
         finally:
             train_state.finish(self.root, state)
+        gm.maintain(self.root)
         self.result.duration_ms = int((time.monotonic() - began) * 1000)
         self._completed()
         return self.result
