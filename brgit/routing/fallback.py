@@ -228,32 +228,25 @@ class FallbackHandler:
                 reason=d.reason,
             )
             return
-        self._emit(
-            "routing_decision",
-            current,
-            task_id,
-            number,
-            error=failure.message,
-            source="fallback",
-            decision="retry",
-            reason=d.reason,
-            wait_seconds=d.wait,
-        )
+        self._decision(current, failure, number, task_id, "retry", d.reason, wait_seconds=d.wait)
 
     def _record_stop(
         self, current: ModelInfo, failure: Failure, number: int, task_id: str | None, why: str
     ) -> None:
-        self._emit(
-            "routing_decision",
-            current,
-            task_id,
-            number,
-            error=failure.message,
-            source="fallback",
-            decision="stop",
-            reason=why,
-            status=failure.status,
-        )
+        self._decision(current, failure, number, task_id, "stop", why, status=failure.status)
+
+    def _decision(
+        self,
+        current: ModelInfo,
+        failure: Failure,
+        number: int,
+        task_id: str | None,
+        decision: str,
+        reason: str,
+        **extra: Any,
+    ) -> None:
+        data = {"source": "fallback", "decision": decision, "reason": reason, **extra}
+        self._emit("routing_decision", current, task_id, number, error=failure.message, **data)
 
     def _emit(
         self,

@@ -63,8 +63,9 @@ def beliefs(
     return out
 
 
-def choose(found: list[Belief], costs: Mapping[str, float], target: float = TARGET) -> Belief:
+def choose(found: list[Belief], costs: Mapping[str, float], target: float | None = None) -> Belief:
     """The cheapest model likely to succeed, else the one most likely to."""
+    target = TARGET if target is None else target
     likely = [b for b in found if b.mean >= target]
     if likely:
         return min(likely, key=lambda b: (costs[b.model_id], -b.mean))
