@@ -14,6 +14,8 @@ _PLACEHOLDER_WORDS = (
 _INDIRECTION = re.compile(
     r"^\$[A-Za-z_]\w*$|^\$\(|os\.environ|getenv|process\.env|ENV\[|^env\(|\bvault\b|^!|^&|^\*"
 )
+_GENERIC_FILLER = ("test", "mock", "0123456", "123456789", "abcdef", "qwerty")
+_DOTTED_PATH = re.compile(r"^[A-Za-z_][A-Za-z_\-]*(?:[.:/][A-Za-z_][A-Za-z_\-]*)+$")
 _WORDS_ONLY = re.compile(r"^(?:[a-z_]+|[A-Z_]+|[a-z]+(?:[-.][a-z]+)+|[A-Z][a-z]+(?:[A-Z][a-z]+)*)$")
 _TAILS_TEXT = """url uri type name file path dir field header prefix suffix format fmt len length
 id ids count endpoint method mode env var kind scope param pattern regex re label class placeholder
@@ -53,6 +55,11 @@ def generic_value_ok(value: str) -> bool:
     if value.startswith(("http://", "https://", "/", "./", "~")):
         return False
     if is_placeholder(value) or is_indirection(value) or _WORDS_ONLY.match(value):
+        return False
+    lowered = value.lower()
+    if any(word in lowered for word in _GENERIC_FILLER) or ("{" in value and "}" in value):
+        return False
+    if _DOTTED_PATH.match(value):  # a module path or entry point, not a secret
         return False
     return entropy(value) >= 3.0
 

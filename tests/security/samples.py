@@ -133,6 +133,10 @@ def negatives() -> Iterator[tuple[str, str, str]]:
     yield "password prompt", "aa.py", 'prompt = "Enter password:"\n'
     yield "token type", "bb.py", 'token_type = "Bearer"\n'
     yield "masked in docs", "cc.md", "key: sk-a...f456\n"
+    yield "test key in a test", "test_x.py", 'make_client(api_key="sk-ant-test-key-000")\n'
+    yield "sequential fake", "dd.py", 'env = {"ANTHROPIC_API_KEY": "gw-0123456789abcdef"}\n'
+    yield "entry point", "pyproject.toml", 'br-secrets = "brgit.hooks.secrets:main"\n'
+    yield "format field", "ee.py", "line = f'password=\"{secret_value}\"'\n"
 
 
 def measure() -> tuple[int, int, int, int, dict[str, int]]:
