@@ -49,12 +49,19 @@ def resolve(root: Path | None = None, config: Config | None = None) -> Telemetry
 
     error = None
     if config is None:
-        try:
-            config = load_config(root)
-        except Exception as exc:  # collection never fails: use defaults, remember why
-            error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            log.warning("telemetry: config not loaded, using defaults: %s", error)
-            config = Config()
+        key = _config_key(root)
+        cached = _CONFIGS.get(key) if key else None
+        if cached is not None:
+            config = cached
+        else:
+            try:
+                config = load_config(root)
+                if key:
+                    _CONFIGS[key] = config
+            except Exception as exc:  # collection never fails: use defaults, remember why
+                error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                log.warning("telemetry: config not loaded, using defaults: %s", error)
+                config = Config()
     store = (root / paths.STORE_DIRNAME) if root else paths.store_dir()
     setting = config.telemetry.storage_dir
     if setting.rstrip("/") == DEFAULT_DIR:
@@ -66,6 +73,20 @@ def resolve(root: Path | None = None, config: Config | None = None) -> Telemetry
 
 
 _STORES: dict[tuple[int, Path], SegmentStore] = {}
+_CONFIGS: dict[tuple[str, str, int], Config] = {}
+
+
+def _config_key(root: Path | None) -> tuple[str, str, int] | None:
+    """Cache key of a loaded config: where it was looked for and the file's mtime, so callers
+    that make a collector per event do not re-parse TOML each time (env overrides excluded)."""
+    if any(k.startswith("BR_") for k in os.environ):
+        return None
+    file = paths.config_path(root)
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        stamp = -1
+    return (str(root or Path.cwd()), str(file), stamp)
 
 
 def _shared(directory: Path, prefix: str, config: Config) -> SegmentStore:

@@ -145,3 +145,22 @@ def test_model_role_stats_and_routing_decisions(repo: Path) -> None:
     decisions = recent_routing_decisions(repo)
     assert decisions == [{"timestamp": decisions[0]["timestamp"], "task_id": "t9",
                           "role": "builder", "model": "opus", "source": "data-driven"}]  # fmt: skip
+
+
+def test_public_api_is_importable_from_the_package() -> None:
+    from brgit.telemetry import CostTracker as Tracker
+    from brgit.telemetry import EventCollector as Collector
+    from brgit.telemetry import MetricsAnalyzer as Analyzer
+
+    assert Collector is EventCollector and Analyzer is MetricsAnalyzer
+    assert Tracker.__name__ == "CostTracker"
+
+
+def test_collector_without_root_uses_current_repository(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = repo / "src" / "pkg"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    EventCollector().collect_event({"type": "task_started", "task_id": "here"})
+    assert (events_dir(repo) / "current.jsonl").read_text().count('"here"') == 1
