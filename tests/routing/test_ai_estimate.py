@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,10 @@ KEY = "sk-ant-" + "test0123456789"
 HAIKU = "claude-haiku-5-5"
 
 
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as server:
-        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
-        yield server
+@pytest.fixture(autouse=True)
+def key_and_url(fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
 
 
 def ledger(root: Path) -> list[dict[str, Any]]:
@@ -94,7 +91,8 @@ def test_auth_error_falls_back_without_leaking_the_key(fake: FakeAnthropic, repo
     assert ledger(repo) == []
 
 
-def test_no_key_falls_back(repo: Path) -> None:
+def test_no_key_falls_back(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
     result = ComplexityEstimator(root=repo).estimate("Fix typo", use_ai=True)
     assert result.source == "heuristic"
     assert "ANTHROPIC_API_KEY is not set" in result.reasoning[-1]

@@ -105,3 +105,19 @@ def test_models_include_config_overrides(repo: Path, br: Any) -> None:
 
 def test_bad_format_is_usage_error(repo: Path, br: Any) -> None:
     assert br("routing", "models", "--format", "xml", cwd=repo).code == 2
+
+
+def test_broken_config_is_exit_2(repo: Path, br: Any) -> None:
+    store = repo / ".buildrunner"
+    store.mkdir()
+    (store / "config.toml").write_text("[routing]\nmax_attempts = 'many'\n")
+    run = br("routing", "select", "Add feature", cwd=repo)
+    assert run.code == 2 and "routing.max_attempts" in run.err
+
+
+def test_incomplete_model_override_is_one_line_error(repo: Path, br: Any) -> None:
+    store = repo / ".buildrunner"
+    store.mkdir()
+    (store / "config.toml").write_text('[models.mine]\nid = "my-model"\ninput = 1.0\n')
+    run = br("routing", "models", cwd=repo)
+    assert run.code == 1 and "[models.mine] adds a new model and needs" in run.err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,6 @@ from brgit.routing.fallback import FallbackHandler
 from tests.fakes.anthropic_server import FakeAnthropic, error, message
 
 HAIKU, SONNET, OPUS = "claude-haiku-5-5", "claude-sonnet-5-5", "claude-opus-5-5"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    with FakeAnthropic() as server:
-        yield server
 
 
 def config(**routing: Any) -> Config:
@@ -205,3 +199,35 @@ def test_secrets_in_errors_are_masked(fake: FakeAnthropic, tmp_path: Path) -> No
     stored = json.dumps(events(tmp_path))
     assert "authentication_error" in stored
     assert key not in stored
+
+
+def test_long_retry_after_goes_to_another_model(fake: FakeAnthropic, tmp_path: Path) -> None:
+    fake.script(
+        error(429, "rate_limit_error", "slow down", headers={"retry-after": "600"}),
+        message("ok", model=SONNET),
+    )
+    waits: list[float] = []
+    result = handler(tmp_path, waits).run(caller(fake), "haiku")
+    assert fake.models_requested == [HAIKU, SONNET]
+    assert waits == []
+    assert result.attempts[0].next_model_id == SONNET
+
+
+def test_retry_after_http_date() -> None:
+    from brgit.llm.errors import retry_after_seconds
+
+    headers = {"retry-after": "Sun, 22 Nov 2026 10:00:30 GMT"}
+    now = 1795341600.0  # 2026-11-22 10:00:00 UTC
+    assert retry_after_seconds(headers, now=now) == 30.0
+    assert retry_after_seconds({"retry-after": "soon"}) is None
+
+
+def test_corrupt_cooldown_file_is_ignored_and_rewritten(
+    fake: FakeAnthropic, tmp_path: Path
+) -> None:
+    state = tmp_path / ".buildrunner" / "routing" / "cooldown.json"
+    state.parent.mkdir(parents=True)
+    state.write_text("{not json")
+    fake.script(error(529, "overloaded_error", "Overloaded"), message("ok", model=OPUS))
+    handler(tmp_path, []).run(caller(fake), "sonnet")
+    assert json.loads(state.read_text())[SONNET]["failures"] == 1
