@@ -1,0 +1,265 @@
+"""Telemetry benchmark: brgit's JSONL store against the seeds' SQLite design and DuckDB.
+
+    python bench/bench_telemetry.py [--events 1000000] [--appends 200000] [--runs 5]
+
+1. Appends per second in one process: `EventCollector.collect_event` (one os.write per record,
+   rotation and gzip included) against SQLite with a commit per event (the seeds' design), in
+   its default journal (synchronous=FULL) and in WAL with synchronous=NORMAL.
+2. `br telemetry summary` over a history of N events (default 1M, ~200 MB of JSONL, gzip
+   segments) as a real process, cold (first run, builds the per-segment aggregates) and warm,
+   against DuckDB's `read_json` scanning the same files to count events per type. DuckDB is
+   pip-installed into a throwaway directory by this script; it is not a brgit dependency.
+
+Every figure is the median of `--runs` runs; ratios are brgit / peer time (below 1: brgit is
+faster) or brgit / peer rate for appends (above 1: brgit is faster). Results go to stdout and,
+with --write, into docs/performance/telemetry.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from brgit.telemetry.collector import EventCollector  # noqa: E402
+from brgit.telemetry.events import IdSource, encode, normalize  # noqa: E402
+from brgit.telemetry.store import SegmentStore  # noqa: E402
+
+DUCKDB_DIR = Path(tempfile.gettempdir()) / "brgit-bench-duckdb"
+TYPES = ["task_started", "task_completed", "task_failed", "token_usage", "routing_decision"]
+
+
+def event(i: int) -> dict[str, object]:
+    return {
+        "event_type": TYPES[i % 5],
+        "task_id": f"task-{i % 997}",
+        "session_id": "bench",
+        "model": "claude-sonnet-5-5",
+        "role": "builder",
+        "duration_ms": 100 + i % 9000,
+    }
+
+
+def new_repo(base: Path, name: str) -> Path:
+    repo = base / name
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    return repo
+
+
+def bench_brgit_appends(base: Path, n: int, run: int) -> float:
+    repo = new_repo(base, f"append-{run}")
+    collector = EventCollector(repo)
+    _ = collector.telemetry  # load the config before timing, as a long-running worker has
+    events = [event(i) for i in range(n)]
+    start = time.perf_counter()
+    for e in events:
+        collector.collect_event(e)
+    elapsed = time.perf_counter() - start
+    assert collector.errors == 0
+    return n / elapsed
+
+
+def bench_sqlite_appends(base: Path, n: int, run: int, wal: bool) -> float:
+    db = sqlite3.connect(base / f"telemetry-{run}-{wal}.db")
+    if wal:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, event_type TEXT NOT "
+               "NULL, timestamp TEXT NOT NULL, data JSON, task_id TEXT, session_id TEXT, "
+               "duration_ms INTEGER)")  # fmt: skip
+    db.execute("CREATE INDEX idx_event_type ON events(event_type)")
+    db.execute("CREATE INDEX idx_timestamp ON events(timestamp)")
+    events = [event(i) for i in range(n)]
+    start = time.perf_counter()
+    for e in events:  # the seeds' collect(): serialize, INSERT, COMMIT
+        db.execute(
+            "INSERT INTO events (event_type, timestamp, data, task_id, session_id, duration_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (e["event_type"], dt.datetime.now(dt.UTC).isoformat(), json.dumps(e),
+             e["task_id"], e["session_id"], e["duration_ms"]),
+        )  # fmt: skip
+        db.commit()
+    elapsed = time.perf_counter() - start
+    db.close()
+    return n / elapsed
+
+
+def build_history(repo: Path, n: int) -> Path:
+    """n events spread over the last 29 days, written through the real store (1 MB segments)."""
+    folder = repo / ".buildrunner" / "telemetry" / "events"
+    store = SegmentStore(folder, "events", max_bytes=1_000_000, retention_days=30)
+    ids = IdSource()
+    now = dt.datetime.now(dt.UTC)
+    span = dt.timedelta(days=29).total_seconds()
+    for i in range(n):
+        stamp = (now - dt.timedelta(seconds=span * (1 - i / n))).isoformat()
+        assert store.append(encode(normalize(event(i), ids.next(), now=stamp)))
+    store.close()
+    return folder
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})})  # fmt: skip
+    return time.perf_counter() - start, out.stdout
+
+
+def ensure_duckdb() -> bool:
+    if not (DUCKDB_DIR / "duckdb").exists():
+        result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target",
+                                 str(DUCKDB_DIR), "duckdb"], check=False)  # fmt: skip
+        if result.returncode != 0:
+            return False
+    return True
+
+
+DUCKDB_QUERY = """
+import sys, time, duckdb
+start = time.perf_counter()
+rows = duckdb.sql(
+    "SELECT event_type, count(*) FROM read_json(?, format='newline_delimited', "
+    "union_by_name=true, ignore_errors=true) GROUP BY event_type",
+    params=[[sys.argv[1] + '/*.jsonl.gz', sys.argv[1] + '/current.jsonl']],
+).fetchall()
+print(sum(n for _, n in rows), time.perf_counter() - start)
+"""
+
+
+def bench_summary(base: Path, n: int, runs: int) -> dict[str, object]:
+    repo = new_repo(base, "history")
+    t0 = time.perf_counter()
+    folder = build_history(repo, n)
+    build_s = time.perf_counter() - t0
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    br = [
+        sys.executable,
+        "-m",
+        "brgit",
+        "telemetry",
+        "summary",
+        "--hours",
+        "720",
+        "--format",
+        "json",
+    ]
+    cold, out = timed(br, repo)
+    assert json.loads(out)["event_count"] == n, out[:200]
+    warm = [timed(br, repo)[0] for _ in range(runs)]
+    result: dict[str, object] = {
+        "events": n,
+        "bytes_on_disk": size,
+        "build_s": build_s,
+        "br_cold_s": cold,
+        "br_warm_s": statistics.median(warm),
+    }
+    if ensure_duckdb():
+        env = {"PYTHONPATH": str(DUCKDB_DIR)}
+        process, query = [], []
+        for _ in range(runs):
+            took, text = timed([sys.executable, "-c", DUCKDB_QUERY, str(folder)], repo, env)
+            count, inner = text.split()
+            assert int(count) == n, text
+            process.append(took)
+            query.append(float(inner))
+        result |= {"duckdb_process_s": statistics.median(process),
+                   "duckdb_query_s": statistics.median(query)}  # fmt: skip
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--appends", type=int, default=200_000)
+    parser.add_argument("--sqlite-appends", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help="update docs/performance/telemetry.md")
+    args = parser.parse_args(argv)
+    base = Path(tempfile.mkdtemp(prefix="brgit-bench-"))
+    try:
+        results = run_all(base, args)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    print(json.dumps(results, indent=2))
+    if args.write:
+        write_report(results)
+    return 0
+
+
+def run_all(base: Path, args: argparse.Namespace) -> dict[str, object]:
+    runs = range(args.runs)
+    brgit = statistics.median(bench_brgit_appends(base, args.appends, r) for r in runs)
+    full = statistics.median(
+        bench_sqlite_appends(base, args.sqlite_appends, r, False) for r in runs
+    )
+    wal = statistics.median(bench_sqlite_appends(base, args.sqlite_appends, r, True) for r in runs)
+    return {
+        "machine": f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"SQLite {sqlite3.sqlite_version}",
+        "appends_per_s": {
+            "brgit": brgit,
+            "sqlite_default_commit_per_event": full,
+            "sqlite_wal_normal_commit_per_event": wal,
+            "ratio_vs_sqlite_default": brgit / full,
+            "ratio_vs_sqlite_wal": brgit / wal,
+        },
+        "summary": bench_summary(base, args.events, args.runs),
+    }
+
+
+def write_report(r: dict[str, object]) -> None:
+    a: dict[str, float] = r["appends_per_s"]  # type: ignore[assignment]
+    s: dict[str, float] = r["summary"]  # type: ignore[assignment]
+    lines = [
+        "# Telemetry performance", "",
+        f"Measured by `python bench/bench_telemetry.py --write` on {r['machine']}, "
+        f"{dt.date.today().isoformat()}. Medians of the runs; the machine was shared with other "
+        "work, so absolute numbers move between runs; the ratios are the point.", "",
+        "## Appends (one process)", "",
+        "| store | events/s | brgit ratio |", "|---|---|---|",
+        "| brgit `EventCollector.collect_event` (JSONL, rotation + gzip) | "
+        f"{a['brgit']:,.0f} | 1.0 |",
+        f"| SQLite, commit per event, default journal (the seeds' design) | "
+        f"{a['sqlite_default_commit_per_event']:,.0f} | {a['ratio_vs_sqlite_default']:.1f}x |",
+        f"| SQLite, commit per event, WAL + synchronous=NORMAL | "
+        f"{a['sqlite_wal_normal_commit_per_event']:,.0f} | {a['ratio_vs_sqlite_wal']:.1f}x |", "",
+        f"## `br telemetry summary` over {s['events']:,} events "
+        f"({s['bytes_on_disk'] / 1e6:.0f} MB of gzip segments on disk)", "",
+        "| run | seconds |", "|---|---|",
+        "| `br telemetry summary` cold (first run: aggregates every sealed segment once) | "
+        f"{s['br_cold_s']:.2f} |",
+        "| `br telemetry summary` warm (cached hourly aggregates + live segment) | "
+        f"{s['br_warm_s']:.2f} |",
+    ]  # fmt: skip
+    if "duckdb_query_s" in s:
+        lines += [
+            f"| DuckDB `read_json` over the same files, query only | {s['duckdb_query_s']:.2f} |",
+            "| DuckDB, whole process (python + import + query) | "
+            f"{s['duckdb_process_s']:.2f} |",
+            "",
+            f"Warm `br` / DuckDB query: {s['br_warm_s'] / s['duckdb_query_s']:.2f}; "
+            f"warm `br` / DuckDB process: {s['br_warm_s'] / s['duckdb_process_s']:.2f}; "
+            f"cold `br` / DuckDB query: {s['br_cold_s'] / s['duckdb_query_s']:.2f}.",
+        ]  # fmt: skip
+    else:
+        lines += ["", "DuckDB could not be installed here, so there is no DuckDB figure."]
+    out = ROOT / "docs" / "performance" / "telemetry.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
