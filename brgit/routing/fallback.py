@@ -156,6 +156,10 @@ class FallbackHandler:
                 return _Decision(other, 0.0, f"{failure.kind.replace('_', ' ')}: the next model")
             if failure.kind == kinds.NOT_FOUND:
                 return _Decision(None, 0.0, "model not found and no other model left")
+        if self.cooldowns.cooling(current.id) > 0:  # it just failed once too often
+            other = self._pick(self._stronger_first(current), tried)
+            if other is not None:
+                return _Decision(other, 0.0, f"{failure.kind}: cooling down, the next model")
         wait = failure.retry_after if failure.retry_after is not None else backoff(same_retries)
         return _Decision(current, min(wait, MAX_RATE_LIMIT_WAIT), f"{failure.kind}: retry")
 

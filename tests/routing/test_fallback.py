@@ -231,3 +231,20 @@ def test_corrupt_cooldown_file_is_ignored_and_rewritten(
     fake.script(error(529, "overloaded_error", "Overloaded"), message("ok", model=OPUS))
     handler(tmp_path, []).run(caller(fake), "sonnet")
     assert json.loads(state.read_text())[SONNET]["failures"] == 1
+
+
+def test_server_errors_retry_then_leave_a_cooling_model(
+    fake: FakeAnthropic, tmp_path: Path
+) -> None:
+    fake.script(
+        error(500, "api_error", "boom"),
+        error(503, "api_error", "unavailable"),
+        message("ok", model=SONNET),
+    )
+    waits: list[float] = []
+    result = handler(tmp_path, waits).run(caller(fake), "haiku")
+    assert result.model_id == SONNET
+    assert fake.models_requested == [HAIKU, HAIKU, SONNET]
+    assert waits == [0.5]
+    [switch] = [e for e in events(tmp_path) if e["event_type"] == "fallback"]
+    assert "cooling down" in switch["data"]["reason"]
