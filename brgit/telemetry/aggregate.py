@@ -158,6 +158,16 @@ def _write_cache(cache: Path, payload: dict[str, Any]) -> None:
         tmp.replace(cache)
 
 
+def ends_before(seg: Segment, cache_dir: Path, since: str) -> bool:
+    """True when every record of the sealed segment is older than `since`."""
+    try:
+        hours = segment_hours(seg, cache_dir, ReadStats())
+    except OSError:
+        return False
+    lasts = [b.last for b in hours.values() if b.last]
+    return bool(lasts) and max(lasts) < since
+
+
 def window_hours(
     store: SegmentStore, cache_dir: Path, since: str | None, stats: ReadStats
 ) -> dict[str, Bucket]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from brgit.telemetry.events import IdSource, TelemetryEvent, encode, normalize, upgrade
 from brgit.telemetry.reader import ReadStats
 from brgit.telemetry.settings import Telemetry, resolve
-from brgit.telemetry.store import SegmentStore
+from brgit.telemetry.store import SegmentStore, read_segment
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -98,14 +98,22 @@ class EventCollector:
 
     # ------------------------------------------------------------------ reading
 
-    def iter_events(self, hours: float | None = None) -> Any:
-        """Every stored event (current shape) since `hours` ago, oldest segment first."""
+    def iter_events(self, hours: float | None = None) -> Iterator[dict[str, Any]]:
+        """Every stored event (current shape) since `hours` ago, oldest segment first.
+        Sealed segments that end before the window (per their cached aggregate) are skipped."""
+        from brgit.telemetry.aggregate import ends_before
+
         since = since_hours(hours)
         self.last_read = stats = ReadStats()
-        for raw in self.telemetry.stream("events").read(stats):
-            record = upgrade(raw)
-            if since is None or str(record.get("timestamp", "")) >= since:
-                yield record
+        tel = self.telemetry
+        with tel.stream("events").snapshot() as handles:
+            for seg, handle in handles:
+                if since and seg.sealed and ends_before(seg, tel.aggregates_dir, since):
+                    continue
+                for raw in read_segment(seg, handle, stats):
+                    record = upgrade(raw)
+                    if since is None or str(record.get("timestamp", "")) >= since:
+                        yield record
 
     def get_events(
         self,

@@ -125,6 +125,9 @@ class CostTracker:
         return self.track_usage(usage, **context)
 
     def price_record(self, usage: TokenUsage, **context: Any) -> dict[str, Any]:
+        context = {
+            k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in context.items()
+        }
         cost = self.catalog.cost(usage)
         info = self.catalog.find(usage.model)
         warnings = [] if cost.model_known else [f"unknown model {usage.model!r}: not priced"]

@@ -130,3 +130,12 @@ def test_foundation_ledger_records_are_upgraded(repo: Path) -> None:
     records = list(tracker.records())
     assert len(records) == 1 and records[0]["idempotency_key"] == "m1:"
     assert records[0]["schema_version"] == 1
+
+
+def test_datetime_context_is_stored_as_iso_text(repo: Path) -> None:
+    tracker = CostTracker(repo)
+    finished = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    record = tracker.track_usage(TokenUsage("sonnet", input_tokens=1), finished_at=finished)
+    assert record["timestamp"] == finished.isoformat()
+    assert tracker.get_summary("day").request_count == 0
+    assert tracker.get_summary("week").request_count == 1

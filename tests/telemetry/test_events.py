@@ -164,3 +164,16 @@ def test_collector_without_root_uses_current_repository(
     monkeypatch.chdir(sub)
     EventCollector().collect_event({"type": "task_started", "task_id": "here"})
     assert (events_dir(repo) / "current.jsonl").read_text().count('"here"') == 1
+
+
+def test_get_events_skips_sealed_segments_before_the_window(repo: Path, small: Config) -> None:
+    collector = EventCollector(repo, config=small)
+    for i in range(60):
+        collector.collect_event(
+            {"type": "task_started", "task_id": f"old{i}", "timestamp": ago(48)}
+        )
+    collector.telemetry.stream("events").rotate(force=True)
+    collector.collect_event({"type": "task_started", "task_id": "new"})
+    assert [e["task_id"] for e in collector.get_events(hours=1)] == ["new"]
+    assert len(collector.get_events()) == 61
+    assert list((repo / ".buildrunner" / "telemetry" / "aggregates").glob("*.json"))
