@@ -109,7 +109,9 @@ class FakeAnthropic:
         self._script: list[Responder] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -119,6 +121,13 @@ class FakeAnthropic:
     def script(self, *replies: Responder) -> None:
         with self._lock:
             self._script.extend(replies)
+
+    def reset(self, default: Responder | None = None) -> None:
+        """Forget the script and the recorded requests (to share one server across tests)."""
+        with self._lock:
+            self._script.clear()
+            self.requests.clear()
+            self.default = default or message()
 
     @property
     def models_requested(self) -> list[str]:

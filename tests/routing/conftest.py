@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.anthropic_server import FakeAnthropic, message
+from tests.fakes.anthropic_server import FakeAnthropic
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +22,5 @@ def shared_fake() -> Iterator[FakeAnthropic]:
 
 @pytest.fixture
 def fake(shared_fake: FakeAnthropic) -> FakeAnthropic:
-    with shared_fake._lock:
-        shared_fake._script.clear()
-        shared_fake.requests.clear()
-        shared_fake.default = message()
+    shared_fake.reset()
     return shared_fake
