@@ -10,7 +10,7 @@ from brgit.redact import redact
 from brgit.security import files
 from brgit.security.model import Finding, Note, SQLVulnerability, fingerprint
 from brgit.security.sql_js import JS_SUFFIXES, analyze_js
-from brgit.security.sql_python import PythonSQLAnalyzer, RawFinding
+from brgit.security.sql_python import PythonSQLAnalyzer, RawFinding, may_contain_sql
 from brgit.security.suppress import inline_suppressed
 
 PY_SUFFIXES = (".py", ".pyi", ".pyw")
@@ -62,6 +62,8 @@ class SQLInjectionDetector:
             where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
             reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
             self.notes.append(Note(file_path, f"could not parse Python: {reason}{where}"))
+            return []
+        if not may_contain_sql(code):
             return []
         return PythonSQLAnalyzer(tree, code).findings()
 

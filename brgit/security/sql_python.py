@@ -29,6 +29,8 @@ _SQL_WORDS = re.compile(
     r"values|order\s+by|group\s+by|limit|join|grant|pragma)\b", re.IGNORECASE)
 _SQL_STATEMENT = re.compile(
     r"^\s*(?:SELECT\b[\s\S]*\bFROM\b|INSERT\s+INTO\b|UPDATE\b[\s\S]*\bSET\b|DELETE\s+FROM\b)")
+_PREFILTER = re.compile(
+    r"\b(?:" + "|".join(SINKS) + r")\s*\(|\b(?:SELECT|INSERT|UPDATE|DELETE)\b")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _HOW = {"sql-fstring": "an f-string", "sql-percent": "% formatting", "sql-format": ".format()",
         "sql-concat": "string concatenation", "sql-join": "join()"}
@@ -57,13 +59,13 @@ def _names(target: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
 
 
-def build_scope(root: ast.AST) -> Scope:
+def build_scope(root: ast.AST, nodes: list[ast.AST] | None = None) -> Scope:
     scope = Scope()
     if isinstance(root, ast.FunctionDef | ast.AsyncFunctionDef):
         args = root.args
         scope.params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
         scope.params |= {a.arg for a in (args.vararg, args.kwarg) if a}
-    for node in _walk(root):
+    for node in nodes if nodes is not None else _walk(root):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 _bind(scope, target, node.value, False)
@@ -104,13 +106,21 @@ def _is_clause(call: ast.Call, arg: ast.expr) -> bool:
     return any(k.value is arg and k.arg in ("where", "select") for k in call.keywords)
 
 
+def may_contain_sql(source: str) -> bool:
+    """Cheap test before the tree is analysed: a sink call or an uppercase SQL verb."""
+    return _PREFILTER.search(source) is not None
+
+
 class PythonSQLAnalyzer:
     def __init__(self, tree: ast.Module, source: str) -> None:
         self.tree, self.lines = tree, source.splitlines()
-        self.module = build_scope(tree)
+        self.nodes: dict[int, list[ast.AST]] = {id(tree): list(_walk(tree))}
         self.functions = [n for n in ast.walk(tree)
                           if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-        self.scopes = {id(f): build_scope(f) for f in self.functions}
+        for func in self.functions:
+            self.nodes[id(func)] = list(_walk(func))
+        self.module = build_scope(tree, self.nodes[id(tree)])
+        self.scopes = {id(f): build_scope(f, self.nodes[id(f)]) for f in self.functions}
         self.wrappers = self._wrappers()
 
     def _wrappers(self) -> dict[str, int]:
@@ -129,7 +139,7 @@ class PythonSQLAnalyzer:
     def _sinks(
         self, root: ast.AST, wrappers: dict[str, int]
     ) -> Iterator[tuple[ast.Call, int, str]]:
-        for node in _walk(root):
+        for node in self.nodes[id(root)]:
             if isinstance(node, ast.Call):
                 name = _call_name(node)
                 if name in SINKS:
@@ -165,7 +175,7 @@ class PythonSQLAnalyzer:
 
     def _check_built(self, root: ast.AST, ev: Evaluator, sunk: set[str],
                      out: dict[int, RawFinding]) -> None:
-        for node in _walk(root):
+        for node in self.nodes[id(root)]:
             if not isinstance(node, ast.Return | ast.Assign) or node.value is None:
                 continue
             if isinstance(node, ast.Assign) and _names(node.targets[0]) & sunk:
