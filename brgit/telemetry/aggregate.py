@@ -173,7 +173,9 @@ def window_hours(
 ) -> dict[str, Bucket]:
     """Hourly buckets of every event at or after `since` (None: all), exact."""
     merged: dict[str, Bucket] = {}
-    for seg in store.segments():
+    segments = store.segments()
+    _prune(cache_dir, {f"{s.name}.json" for s in segments if s.sealed})
+    for seg in segments:
         try:
             hours = _segment_window(seg, cache_dir, since, stats)
         except FileNotFoundError:
@@ -200,6 +202,16 @@ def _segment_window(
         return {}
     with seg.path.open("rb") as handle:  # straddles the window's start: rescan exactly
         return bucketize(read_segment(seg, handle, ReadStats()), since)
+
+
+def _prune(cache_dir: Path, keep: set[str]) -> None:
+    """Drop caches of segments that retention (or a migration) removed."""
+    with contextlib.suppress(OSError):
+        caches = [p for p in cache_dir.iterdir() if p.suffix == ".json"]
+        if len(caches) > len(keep):
+            for path in caches:
+                if path.name not in keep:
+                    path.unlink(missing_ok=True)
 
 
 def total(hours: dict[str, Bucket]) -> Bucket:

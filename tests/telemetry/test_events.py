@@ -177,3 +177,16 @@ def test_get_events_skips_sealed_segments_before_the_window(repo: Path, small: C
     assert [e["task_id"] for e in collector.get_events(hours=1)] == ["new"]
     assert len(collector.get_events()) == 61
     assert list((repo / ".buildrunner" / "telemetry" / "aggregates").glob("*.json"))
+
+
+def test_aggregate_caches_of_removed_segments_are_pruned(repo: Path, small: Config) -> None:
+    collector = EventCollector(repo, config=small)
+    for i in range(100):
+        collector.collect_event({"type": "task_started", "task_id": f"t{i}"})
+    MetricsAnalyzer(repo, config=small).analyze(None)
+    caches = repo / ".buildrunner" / "telemetry" / "aggregates"
+    sealed = sorted(events_dir(repo).glob("*.jsonl.gz"))
+    sealed[0].unlink()  # as retention would
+    assert MetricsAnalyzer(repo, config=small).analyze(None).event_count < 100
+    assert not (caches / f"{sealed[0].name}.json").exists()
+    assert len(list(caches.glob("*.json"))) == len(sealed) - 1
