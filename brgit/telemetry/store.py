@@ -271,7 +271,7 @@ class SegmentStore:
     def snapshot(self) -> Iterator[list[tuple[Segment, IO[bytes]]]]:
         """Open every segment under the shared lock, so a concurrent rotation is seen once."""
         handles: list[tuple[Segment, IO[bytes]]] = []
-        lock = self._try_lock()
+        lock = self._try_lock() if self.directory.is_dir() else None
         try:
             for seg in self.segments():
                 with contextlib.suppress(FileNotFoundError):

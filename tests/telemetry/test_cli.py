@@ -166,3 +166,9 @@ def test_empty_store(br: Any, repo: Path) -> None:
     assert data["event_count"] == 0 and data["success_rate"] is None
     assert run_json(br, repo, "telemetry", "events") == []
     assert run_json(br, repo, "routing", "costs")["total_cost"] == 0
+
+
+def test_reading_commands_create_nothing(br: Any, repo: Path) -> None:
+    for args in (("telemetry", "summary"), ("telemetry", "events"), ("routing", "costs")):
+        assert br(*args, cwd=repo).code == 0
+    assert not (repo / ".buildrunner" / "telemetry").exists()
