@@ -50,10 +50,12 @@ def predict(ours: str, theirs: str, cwd: Path) -> Prediction:
     return Prediction(result.returncode == 0, parts[0], conflicts)
 
 
-def commit_tree(tree: str, parents: list[str], message: str, cwd: Path) -> str:
-    """Write a commit object (no ref moves); used to chain predictions."""
+def commit_tree(
+    tree: str, parents: list[str], message: str, cwd: Path, *, identity: bool = True
+) -> str:
+    """Write a commit object (no ref moves). `identity`: sign it as the forecast, not the user."""
     args = ["commit-tree", tree, *(a for p in parents for a in ("-p", p)), "-m", message]
-    return run_git(args, cwd, env=_FORECAST_IDENTITY).stdout.strip()
+    return run_git(args, cwd, env=_FORECAST_IDENTITY if identity else None).stdout.strip()
 
 
 _FORECAST_IDENTITY = {
@@ -130,25 +132,45 @@ def _failed(worktree: Path, before: str) -> StepResult:
 
 
 def merge_commit(worktree: Path, rev: str, message: str) -> StepResult:
-    """`git merge --no-ff` of `rev` into the scratch HEAD; a merge commit naming the task."""
-    before = head(worktree)
-    args = [*QUIET, "merge", "--no-ff", NO_HOOKS, "-q", "-m", message, rev]
-    result = run_git(args, worktree, check=False)
-    if not result.ok:
-        return _failed_or_raise(worktree, before, result.stderr + result.stdout)
-    return StepResult(True, head(worktree))
+    """A merge commit of `rev` on the scratch HEAD (its message names the task)."""
+    return _plumb(worktree, rev, message, squash=False)
 
 
 def squash(worktree: Path, rev: str, message: str) -> StepResult:
     """All of `rev`'s changes as one commit on the scratch HEAD."""
+    return _plumb(worktree, rev, message, squash=True)
+
+
+def _plumb(worktree: Path, rev: str, message: str, *, squash: bool) -> StepResult:
+    """Merge with plumbing: `merge-tree` (same engine as `git merge`), `commit-tree`, then
+    `read-tree -m -u` brings the files along. A conflict leaves the scratch untouched.
+    Fewer and lighter processes than `git merge`, which matters on long trains."""
     before = head(worktree)
-    result = run_git([*QUIET, "merge", "--squash", "-q", rev], worktree, check=False)
-    if not result.ok:
-        return _failed_or_raise(worktree, before, result.stderr + result.stdout)
-    if run_git(["diff", "--cached", "--quiet"], worktree, check=False).ok:
-        return StepResult(True, before)  # nothing new: already contained
-    run_git([*QUIET, "commit", "-q", NO_HOOKS, "-m", message], worktree)
-    return StepResult(True, head(worktree))
+    prediction = predict(before, rev, worktree)
+    if not prediction.clean:
+        return StepResult(False, before, prediction.conflicts)
+    if prediction.tree == tree_of(worktree, before):
+        return StepResult(True, before)  # already contained: nothing to commit
+    parents = [before] if squash else [before, rev]
+    commit = commit_tree(prediction.tree, parents, message, worktree, identity=False)
+    _TREES[commit] = prediction.tree
+    if not run_git(["read-tree", "-m", "-u", before, commit], worktree, check=False).ok:
+        reset_to(worktree, before)  # the verify command left changes behind
+        run_git(["read-tree", "-m", "-u", before, commit], worktree)
+    run_git(["update-ref", "--no-deref", "-m", "br merge", "HEAD", commit, before], worktree)
+    return StepResult(True, commit)
+
+
+_TREES: dict[str, str] = {}
+
+
+def tree_of(cwd: Path, commit: str) -> str:
+    """The tree of `commit` (remembered for the commits the train wrote)."""
+    if commit not in _TREES:
+        if len(_TREES) > 4096:
+            _TREES.clear()
+        _TREES[commit] = run_git(["rev-parse", f"{commit}^{{tree}}"], cwd).stdout.strip()
+    return _TREES[commit]
 
 
 def rebase(worktree: Path, rev: str, message: str) -> StepResult:
