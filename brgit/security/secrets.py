@@ -71,9 +71,12 @@ class SecretScanner:
         return [finding for finding, _ in self._scan(content, file_path)]
 
     def _scan(self, content: str, file_path: str) -> list[tuple[Finding, str]]:
+        raw = list(self._raw(content, file_path))
+        if not raw:
+            return []
         lines = _Lines(content)
         found: dict[tuple[int, str], tuple[Finding, str]] = {}
-        for rule_name, start, value in self._raw(content, file_path):
+        for rule_name, start, value in raw:
             number = lines.number(start)
             text = lines.text(number)
             if (number, value) in found or inline_suppressed(
@@ -93,7 +96,8 @@ class SecretScanner:
                     continue
                 seen.add(value)
                 yield rule.name, match.start(rule.group), value
-        if self.generic and any(k in content.lower() for k in GENERIC_KEYWORDS):
+        lowered = content.lower()
+        if self.generic and any(k in lowered for k in GENERIC_KEYWORDS):
             for hit in generic_hits(content, file_path):
                 if not any(hit.value in s or s in hit.value for s in seen):
                     yield GENERIC_RULE, hit.start, hit.value
