@@ -60,7 +60,7 @@ def median_time(cmd: list[str], cwd: Path, runs: int, ok: tuple[int, ...]) -> tu
     return statistics.median(times), output
 
 
-def count(output: bytes) -> str:
+def count_findings(output: bytes) -> str:
     """Findings in a tool's output: JSON list/results/dict of files, or `file:line:` lines."""
     import json
 
@@ -118,7 +118,7 @@ def main() -> None:
 
 def report(base: Path, runs: int) -> None:
     tree = build_tree(base)
-    count, megabytes = size_of(tree)
+    n_files, megabytes = size_of(tree)
     py_files = sorted(str(p.relative_to(tree)) for p in tree.rglob("*.py"))
     ten = py_files[:: max(1, len(py_files) // 10)][:10]
     bandit = bandit_bin(base)
@@ -133,15 +133,15 @@ def report(base: Path, runs: int) -> None:
         ("full scan, secrets + SQL", [str(BIN / "br"), "security", "scan", "--format", "json"],
          [str(BIN / "detect-secrets"), "scan"], "detect-secrets scan"),
     ]
-    print(f"Tree: {count} files, {megabytes:.1f} MB ({', '.join(PACKAGES)} from Python "
+    print(f"Tree: {n_files} files, {megabytes:.1f} MB ({', '.join(PACKAGES)} from Python "
           f"{sys.version.split()[0]}); {runs} runs each, median wall time incl. start-up.\n")
     print("| what | brgit | findings | peer | peer time | findings | ratio (peer / brgit) |")
     print("|---|---|---|---|---|---|---|")
     for label, ours, theirs, peer in rows:
         mine, my_out = median_time(ours, tree, runs, found)
         other, their_out = median_time(theirs, tree, runs, found)
-        print(f"| {label} | {mine:.3f} s | {count(my_out)} | {peer} | {other:.3f} s | "
-              f"{count(their_out)} | {other / mine:.1f}x |")
+        print(f"| {label} | {mine:.3f} s | {count_findings(my_out)} | {peer} | {other:.3f} s | "
+              f"{count_findings(their_out)} | {other / mine:.1f}x |")
     print("\nLabeled fixtures (tests/security/samples.py), files flagged:\n")
     print("| set | brgit | detect-secrets |\n|---|---|---|")
     print("\n".join(labeled_scores(base)))
