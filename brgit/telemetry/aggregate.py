@@ -11,8 +11,6 @@ below 1000 ms), so percentiles are within 0.5%.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +21,6 @@ from brgit.telemetry.events import upgrade
 from brgit.telemetry.reader import ReadStats
 from brgit.telemetry.store import Segment, SegmentStore, read_segment
 
-AGG_VERSION = 1
 ERROR_TYPES = frozenset({"task_failed", "verification_failed"})
 OUTCOMES = {"task_completed": 0, "task_failed": 1, "task_blocked": 2}
 MAX_ERRORS = 50
@@ -127,35 +124,20 @@ def bucketize(records: Iterable[dict[str, Any]], since: str | None = None) -> di
     return hours
 
 
-def segment_hours(seg: Segment, cache_dir: Path, stats: ReadStats) -> dict[str, Bucket]:
-    """The hourly buckets of a sealed segment, from the cache or by reading it once."""
-    cache = cache_dir / f"{seg.name}.json"
-    size = seg.path.stat().st_size
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        if data["version"] == AGG_VERSION and data["size"] == size:
-            stats.records += int(data["stats"]["records"])
-            stats.corrupt_lines += int(data["stats"]["corrupt_lines"])
-            stats.bad_segments.extend(data["stats"]["bad_segments"])
-            return {k: Bucket.from_dict(v) for k, v in data["hours"].items()}
-    own = ReadStats()
-    with seg.path.open("rb") as handle:
-        hours = bucketize(read_segment(seg, handle, own))
-    payload = {"version": AGG_VERSION, "size": size, "stats": own.to_dict(),
-               "hours": {k: b.to_dict() for k, b in hours.items()}}  # fmt: skip
-    _write_cache(cache, payload)
-    stats.records += own.records
-    stats.corrupt_lines += own.corrupt_lines
-    stats.bad_segments.extend(own.bad_segments)
-    return hours
+def segment_hours(
+    seg: Segment, cache_dir: Path, stats: ReadStats, memo: dict[str, Any] | None = None
+) -> dict[str, Bucket]:
+    """The hourly buckets of a sealed segment: computed by `warm()`, cached, or read once."""
+    from brgit.telemetry import segcache
 
-
-def _write_cache(cache: Path, payload: dict[str, Any]) -> None:
-    with contextlib.suppress(OSError):  # a read-only store just recomputes next time
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(cache)
+    payload = (memo or {}).get(seg.name) or segcache.load(seg, cache_dir)
+    if payload is None:
+        payload = segcache.compute(seg)
+        segcache.save(seg, cache_dir, payload)
+    stats.records += int(payload["stats"]["records"])
+    stats.corrupt_lines += int(payload["stats"]["corrupt_lines"])
+    stats.bad_segments.extend(payload["stats"]["bad_segments"])
+    return {k: Bucket.from_dict(v) for k, v in payload["hours"].items()}
 
 
 def ends_before(seg: Segment, cache_dir: Path, since: str) -> bool:
@@ -172,12 +154,15 @@ def window_hours(
     store: SegmentStore, cache_dir: Path, since: str | None, stats: ReadStats
 ) -> dict[str, Bucket]:
     """Hourly buckets of every event at or after `since` (None: all), exact."""
+    from brgit.telemetry import segcache
+
     merged: dict[str, Bucket] = {}
     segments = store.segments()
     _prune(cache_dir, {f"{s.name}.json" for s in segments if s.sealed})
+    memo = segcache.warm([s for s in segments if s.sealed], cache_dir)
     for seg in segments:
         try:
-            hours = _segment_window(seg, cache_dir, since, stats)
+            hours = _segment_window(seg, cache_dir, since, stats, memo)
         except FileNotFoundError:
             continue  # removed by retention or compacted meanwhile
         for key, bucket in hours.items():
@@ -186,12 +171,12 @@ def window_hours(
 
 
 def _segment_window(
-    seg: Segment, cache_dir: Path, since: str | None, stats: ReadStats
+    seg: Segment, cache_dir: Path, since: str | None, stats: ReadStats, memo: dict[str, Any]
 ) -> dict[str, Bucket]:
     if not seg.sealed:
         with seg.path.open("rb") as handle:
             return bucketize(read_segment(seg, handle, stats), since)
-    hours = segment_hours(seg, cache_dir, stats)
+    hours = segment_hours(seg, cache_dir, stats, memo)
     if since is None:
         return hours
     firsts = [b.first for b in hours.values() if b.first]

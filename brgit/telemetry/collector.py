@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +42,7 @@ class EventCollector:
         self._telemetry: Telemetry | None = None
         self._stream: SegmentStore | None = None
         self._ids = IdSource()
-        self._listeners: dict[str, list[Listener]] = defaultdict(list)
+        self._listeners: dict[str, list[Listener]] = {}
         self.errors = 0
         self.last_read = ReadStats()
 
@@ -86,10 +85,13 @@ class EventCollector:
     def add_listener(self, event_type: str, listener: Listener) -> None:
         """Call `listener(event)` for each event of `event_type` ("*": every event) this
         collector records; a failing listener is logged, never raised."""
-        self._listeners[event_type.lower()].append(listener)
+        self._listeners.setdefault(event_type.lower(), []).append(listener)
 
     def _notify(self, record: dict[str, Any]) -> None:
-        for listener in [*self._listeners[record["event_type"]], *self._listeners["*"]]:
+        if not self._listeners:
+            return
+        wanted = self._listeners.get(record["event_type"], []) + self._listeners.get("*", [])
+        for listener in wanted:
             try:
                 listener(record)
             except Exception as exc:

@@ -166,9 +166,15 @@ def upgrade(record: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+_FAST = json.JSONEncoder(separators=(",", ":"))
+_LENIENT = json.JSONEncoder(separators=(",", ":"), default=str)
 
 
 def encode(record: dict[str, Any]) -> bytes:
-    """One record as one line of compact JSON (schema_version first)."""
-    return (_ENCODER.encode(record) + "\n").encode()
+    """One record as one line of compact JSON (schema_version first); values JSON cannot
+    represent (paths, datetimes, ...) are written as their text."""
+    try:
+        text = _FAST.encode(record)
+    except (TypeError, ValueError):
+        text = _LENIENT.encode(record)
+    return (text + "\n").encode()
