@@ -89,7 +89,11 @@ def alerts(
 
 
 @app.command("performance")
-def performance(hours: Hours = 24, fmt: FormatOption = "table") -> None:
+def performance(
+    hours: Hours = 24,
+    role: Annotated[str | None, typer.Option("--role", help="Only this role's rows.")] = None,
+    fmt: FormatOption = "table",
+) -> None:
     """Latency percentiles, throughput, per-model and per-role outcomes, routing decisions."""
     from brgit.telemetry.performance import performance_report
     from brgit.telemetry.views import performance_view
@@ -97,7 +101,7 @@ def performance(hours: Hours = 24, fmt: FormatOption = "table") -> None:
 
     check_format(fmt)
     cfg = load_config()
-    report = performance_report(cfg.root, hours, config=cfg)
+    report = performance_report(cfg.root, hours, config=cfg, role=role)
     emit(report, performance_view(report), fmt)
 
 

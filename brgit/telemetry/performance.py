@@ -88,14 +88,14 @@ def recent_routing_decisions(
 
 
 def performance_report(
-    root: Path | None, hours: float | None, *, config: Config | None = None
+    root: Path | None, hours: float | None, *, config: Config | None = None, role: str | None = None
 ) -> dict[str, Any]:
     """`br telemetry performance`: latency percentiles, throughput, per model/role, storage."""
     from brgit.telemetry.metrics import MetricsAnalyzer
 
     analyzer = MetricsAnalyzer(root, config=config)
     m = analyzer.analyze(hours)
-    pairs = _pairs_in_window(analyzer, hours)
+    pairs = {k: v for k, v in _pairs_in_window(analyzer, hours).items() if role in (None, k[1])}
     span = hours or _span_hours(analyzer)
     segments = [
         s for name in ("events", "costs") for s in analyzer.telemetry.stream(name).segments()

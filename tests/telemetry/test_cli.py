@@ -172,3 +172,10 @@ def test_reading_commands_create_nothing(br: Any, repo: Path) -> None:
     for args in (("telemetry", "summary"), ("telemetry", "events"), ("routing", "costs")):
         assert br(*args, cwd=repo).code == 0
     assert not (repo / ".buildrunner" / "telemetry").exists()
+
+
+def test_performance_role_filter(br: Any, filled: Path) -> None:
+    EventCollector(filled).collect_event({"type": "task_blocked", "model": "opus", "role": "qa"})
+    data = run_json(br, filled, "telemetry", "performance", "--role", "qa")
+    assert data["by_model_role"] == [{"model": "opus", "role": "qa", "spawns": 1, "successes": 0,
+                                      "failures": 0, "blocked": 1, "success_rate": 0.0}]  # fmt: skip

@@ -190,3 +190,34 @@ def test_aggregate_caches_of_removed_segments_are_pruned(repo: Path, small: Conf
     assert MetricsAnalyzer(repo, config=small).analyze(None).event_count < 100
     assert not (caches / f"{sealed[0].name}.json").exists()
     assert len(list(caches.glob("*.json"))) == len(sealed) - 1
+
+
+def test_workers_in_linked_worktrees_write_the_main_store(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    worktree = tmp_path / "wt"
+    subprocess.run(["git", "worktree", "add", "-q", "-b", "br/s/t1", str(worktree)], cwd=repo,
+                   check=True)  # fmt: skip
+    monkeypatch.chdir(worktree)
+    EventCollector().collect_event({"type": "task_started", "task_id": "from-worker"})
+    assert not (worktree / ".buildrunner").exists()
+    assert [e["task_id"] for e in EventCollector(repo).get_events()] == ["from-worker"]
+
+
+def test_collector_survives_a_full_disk(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    collector = EventCollector(repo)
+    collector.collect_event({"type": "task_started", "task_id": "kept"})
+
+    def enospc(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", enospc)
+    collector.collect_event({"type": "task_started", "task_id": "lost"})  # must not raise
+    assert collector.errors == 1
+    monkeypatch.undo()
+    assert [e["task_id"] for e in EventCollector(repo).get_events()] == ["kept"]
