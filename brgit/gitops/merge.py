@@ -72,14 +72,21 @@ def head(worktree: Path) -> str:
     return detached or run_git(["rev-parse", "HEAD"], worktree).stdout.strip()
 
 
-def _detached_head(worktree: Path) -> str | None:
+def _git_dir(worktree: Path) -> Path | None:
+    dotgit = worktree / ".git"
     try:
-        dotgit = worktree / ".git"
-        git_dir = dotgit
         if dotgit.is_file():
-            git_dir = Path(dotgit.read_text(encoding="utf-8").split("gitdir:", 1)[1].strip())
-        text = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+            return Path(dotgit.read_text(encoding="utf-8").split("gitdir:", 1)[1].strip())
     except (OSError, IndexError):
+        return None
+    return dotgit if dotgit.is_dir() else None
+
+
+def _detached_head(worktree: Path) -> str | None:
+    git_dir = _git_dir(worktree)
+    try:
+        text = (git_dir / "HEAD").read_text(encoding="utf-8").strip() if git_dir else ""
+    except OSError:
         return None
     return text if len(text) in (40, 64) and all(c in _HEX for c in text) else None
 
@@ -157,8 +164,19 @@ def _plumb(worktree: Path, rev: str, message: str, *, squash: bool) -> StepResul
     if not run_git(["read-tree", "-m", "-u", before, commit], worktree, check=False).ok:
         reset_to(worktree, before)  # the verify command left changes behind
         run_git(["read-tree", "-m", "-u", before, commit], worktree)
-    run_git(["update-ref", "--no-deref", "-m", "br merge", "HEAD", commit, before], worktree)
+    _set_detached_head(worktree, commit, before)
     return StepResult(True, commit)
+
+
+def _set_detached_head(worktree: Path, commit: str, before: str) -> None:
+    """Point the scratch worktree's detached HEAD at `commit` (its private file; no process)."""
+    git_dir = _git_dir(worktree)
+    if git_dir is None or _detached_head(worktree) != before:
+        run_git(["update-ref", "--no-deref", "HEAD", commit, before], worktree)
+        return
+    tmp = git_dir / "HEAD.br-tmp"
+    tmp.write_text(commit + "\n", encoding="utf-8")
+    tmp.replace(git_dir / "HEAD")
 
 
 _TREES: dict[str, str] = {}
@@ -213,22 +231,37 @@ def tracked_changes(worktree: Path) -> list[str]:
 def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) -> None:
     """Move `branch` from `old` to `new`, never from anything else.
 
-    Without a checkout: `git update-ref` compare-and-swap. With one: `git merge --ff-only` in
-    that worktree, which moves branch, index and files together, refuses when the branch gained
-    commits `new` lacks, and refuses rather than overwrite local changes.
+    The ref moves by `git update-ref` compare-and-swap. When a worktree has the branch checked
+    out, its index and files are first brought from `old` to `new` with `git read-tree -m -u`,
+    which refuses (changing nothing) rather than overwrite local changes or untracked files.
     """
     ref = f"refs/heads/{branch}"
-    if checkout is None:
-        args = ["update-ref", "-m", f"br merge: advance to {new[:12]}", ref, new, old]
-        result = run_git(args, root, check=False)
-        if not result.ok:
+    if checkout is not None:
+        if ref_value(root, ref) != old:
             raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
-        return
-    result = run_git([*QUIET, "merge", "--ff-only", "-q", new], checkout, check=False)
-    if not result.ok:
-        raise MergeError(
-            f"could not fast-forward {branch} in {checkout}: {first_line(result.stderr)}"
-        )
+        moved = run_git(["read-tree", "-m", "-u", old, new], checkout, check=False)
+        if not moved.ok:
+            raise MergeError(
+                f"could not update the checkout of {branch} at {checkout}: "
+                f"{first_line(moved.stderr)}; {branch} stays at {old[:12]}"
+            )
+    args = ["update-ref", "-m", f"br merge: advance to {new[:12]}", ref, new, old]
+    if not run_git(args, root, check=False).ok:
+        if checkout is not None:
+            run_git(["read-tree", "-m", "-u", new, old], checkout, check=False)
+        raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
+
+
+def ref_value(root: Path, ref: str) -> str:
+    """A branch's commit, read from its loose ref file when there is one (no process)."""
+    from brgit import paths
+
+    common = paths.locate(root).common_dir
+    try:
+        text = (common / ref).read_text(encoding="utf-8").strip() if common else ""
+    except OSError:
+        text = ""
+    return text if len(text) in (40, 64) else current(root, ref)
 
 
 def maintain(root: Path) -> None:

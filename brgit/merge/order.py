@@ -7,7 +7,7 @@ from pathlib import Path
 
 from brgit.core.session import SessionRecord, branch_for
 from brgit.errors import MergeError, NotFoundError
-from brgit.gitops.git import rev_parse
+from brgit.gitops.git import rev_parse, run_git
 from brgit.merge.model import Ejection, TrainItem
 
 
@@ -44,7 +44,19 @@ def from_branches(branches: Sequence[str], root: Path) -> list[TrainItem]:
     """Hand-named branches, merged in the order given; a missing one is an error."""
     if len(set(branches)) != len(branches):
         raise MergeError("a branch is named twice")
-    return [TrainItem(b, b, rev_parse(b, root), b) for b in branches]
+    revs = _resolve_all(branches, root)
+    return [TrainItem(b, b, rev, b) for b, rev in zip(branches, revs, strict=True)]
+
+
+def _resolve_all(branches: Sequence[str], root: Path) -> list[str]:
+    """All tips with one `git rev-parse`; on any failure, one by one for the error message."""
+    if any(b.startswith("-") for b in branches):
+        raise MergeError(f"not a branch name: {next(b for b in branches if b.startswith('-'))}")
+    result = run_git(["rev-parse", *(f"{b}^{{commit}}" for b in branches)], root, check=False)
+    lines = result.stdout.split()
+    if result.ok and len(lines) == len(branches):
+        return lines
+    return [rev_parse(b, root) for b in branches]
 
 
 def blocked_by(item: TrainItem, merged: Iterable[str]) -> str | None:

@@ -81,6 +81,14 @@ def test_a_branch_that_breaks_verification_is_ejected(repo: Path) -> None:
     assert not _is_ancestor(repo, bad, "main")
 
 
+def test_a_verify_program_that_does_not_exist_fails_verification(repo: Path) -> None:
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    opts = TrainOptions(target="main", verify="no-such-program-xyz --flag")
+    result = run_train(repo, order.from_branches(["work"], repo), opts)
+    assert [(e.task_id, e.reason) for e in result.ejected] == [("work", VERIFY_FAILED)]
+    assert "No such file" in result.ejected[0].detail
+
+
 def test_a_dirty_checkout_of_the_target_is_refused_and_kept(repo: Path) -> None:
     make_branch(repo, "work", {"w.txt": "w\n"})
     (repo / "README.md").write_text("my unsaved edit\n")
@@ -98,6 +106,18 @@ def test_untracked_files_do_not_block_and_survive(repo: Path) -> None:
     result = run_train(repo, order.from_branches(["work"], repo), TrainOptions(target="main"))
     assert [m.task_id for m in result.merged] == ["work"]
     assert (repo / "notes.txt").read_text() == "mine\n"
+
+
+def test_an_untracked_file_in_the_way_stops_the_train_and_is_kept(repo: Path) -> None:
+    make_branch(repo, "first", {"f.txt": "f\n"})
+    make_branch(repo, "second", {"notes.txt": "theirs\n"})
+    (repo / "notes.txt").write_text("mine\n")
+    with pytest.raises(MergeError, match="could not update the checkout"):
+        run_train(repo, order.from_branches(["first", "second"], repo), TrainOptions("main"))
+    assert (repo / "notes.txt").read_text() == "mine\n"
+    assert subjects(repo)[-1] == "br merge: first"  # the last verified commit
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    assert not (repo / ".buildrunner" / "merge" / "train.json").exists()
 
 
 def test_a_target_not_checked_out_moves_by_compare_and_swap(repo: Path) -> None:
