@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--on-conflict", help="skip | stop.")
         ] = None,
         batch: Annotated[
-            int | None, typer.Option(help="Branches merged per verify run (bisects failures).")
+            int | None,
+            typer.Option(min=1, help="Branches merged per verify run (bisects failures)."),
         ] = None,
         abort: Annotated[
             bool, typer.Option("--abort", help="Clean up a stopped or crashed train.")
