@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from brgit import paths
 from brgit.errors import ConfigError, NotFoundError
 from brgit.security import staged
 from brgit.security.engine import Engine
@@ -41,7 +42,9 @@ def check(settings: SecuritySettings, *, staged_only: bool, secrets: bool = True
 def scan(settings: SecuritySettings, *, file: Path | None = None,
          directory: Path | None = None, recursive: bool = True, secrets: bool = True,
          sql: bool = True, use_baseline: bool = True) -> ScanReport:
-    """Scan one file, one directory, or (neither given) the whole checkout."""
+    """Scan one file, one directory, or (neither given) the whole checkout. In a git checkout
+    the files are git's (tracked, and untracked but not ignored): an ignored `.env` is where
+    secrets belong, so it is only scanned when named with `file`."""
     engine = Engine(settings, secrets=secrets, sql=sql, use_baseline=use_baseline)
     if file is not None:
         if not file.exists():
@@ -50,7 +53,11 @@ def scan(settings: SecuritySettings, *, file: Path | None = None,
     target = (directory or settings.top).resolve()
     if not target.is_dir():
         raise NotFoundError(f"directory not found: {target}")
-    return engine.scan_directory(target, recursive=recursive)
+    listed = staged.listed_files(settings.top, target, recursive=recursive) \
+        if paths.locate(target).in_git else None
+    if listed is None:  # outside git: walk the directory
+        return engine.scan_directory(target, recursive=recursive)
+    return engine.scan_paths(listed)
 
 
 def update_baseline(settings: SecuritySettings, directory: Path | None = None) -> tuple[int, bool]:

@@ -60,3 +60,16 @@ def changed_files(top: Path) -> list[str]:
         changed = _names(_git(["ls-files", "-z"], top))
     untracked = _names(_git(["ls-files", "--others", "--exclude-standard", "-z"], top))
     return sorted(set(changed) | set(untracked))
+
+
+def listed_files(top: Path, directory: Path, *, recursive: bool = True) -> list[Path] | None:
+    """Tracked and untracked-but-not-ignored files under `directory` (None outside git)."""
+    try:
+        output = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+                       str(directory)], top)
+    except GitError:
+        return None
+    paths = sorted({top / name for name in _names(output)})
+    if not recursive:
+        paths = [p for p in paths if p.parent == directory]
+    return [p for p in paths if p.is_symlink() or p.is_file()]

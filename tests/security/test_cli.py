@@ -105,3 +105,15 @@ def test_baseline_command_writes_and_then_is_stable(repo: Path, br) -> None:  # 
     assert first.code == 0 and "updated, 1 known secret" in first.out
     assert br("security", "baseline", cwd=repo).out.count("unchanged") == 1
     assert br("security", "scan", cwd=repo).code == 0
+
+
+def test_scan_skips_git_ignored_files_unless_named(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
+    (repo / ".gitignore").write_text(".env\n")
+    (repo / ".env").write_text(f"STRIPE_KEY={tokens()['stripe_key']}\n")
+    assert br("security", "scan", cwd=repo).code == 0
+    assert br("security", "scan", "--file", ".env", cwd=repo).code == 3
+
+
+def test_scan_outside_git_walks_the_directory(tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "k.py").write_text(f"K = '{tokens()['npm_token']}'\n")
+    assert br("security", "scan", "--directory", str(tmp_path), cwd=tmp_path).code == 3
