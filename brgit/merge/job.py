@@ -13,7 +13,7 @@ from typing import Any
 from brgit.config import Config
 from brgit.core.plan import Plan, load_plan
 from brgit.core.session import SessionRecord
-from brgit.errors import MergeError, NotFoundError, PlanError
+from brgit.errors import MergeError, NotFoundError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import current_branch
 from brgit.merge import api, order
@@ -41,17 +41,9 @@ def plan_for(source: Path) -> Plan:
         raise NotFoundError(f"file not found: {source}")
     if source.suffix == ".toml":
         return load_plan(source)
-    try:
-        from brgit.core import spec  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        raise PlanError(
-            f"{source}: planning from a spec is not built yet; pass a .toml plan"
-        ) from None
-    make = getattr(spec, "plan_from_spec", None)
-    if make is None:
-        raise PlanError(f"{source}: brgit.core.spec has no plan_from_spec(); pass a .toml plan")
-    plan: Plan = make(source)
-    return plan
+    from brgit.core.spec import plan_from_spec
+
+    return plan_from_spec(source)
 
 
 def target_for(cfg: Config, root: Path) -> str:

@@ -138,9 +138,7 @@ class MergeTrain:
                 hi = mid
         self._eject(merged[hi - 1], VERIFY_FAILED, detail=self._last_tail)
         self._reset(good)
-        if self.opts.on_conflict == "stop":
-            self.stopped = True
-            return good, []
+        self.stopped = self.opts.on_conflict == "stop"
         return good, merged[hi:] + leftover
 
     def _merge_all(

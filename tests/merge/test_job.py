@@ -94,3 +94,20 @@ def test_demo_table_says_where_to_look(tmp_path: Path, br) -> None:  # type: ign
     assert "br telemetry summary" in result.out
     again = br("demo", "--dir", str(tmp_path / "d"), cwd=tmp_path)
     assert again.code == 1 and "not empty" in again.err
+
+
+def test_run_plans_a_markdown_spec_first(repo: Path, tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
+    spec = tmp_path / "SPEC.md"
+    spec.write_text("# Feature: Login\n\nUsers sign in with a password.\n")
+    result = br("run", str(spec), "--workers", "1", "--format", "json", cwd=repo)
+    data = json.loads(result.out)
+    assert result.code == 1  # the shell agent has no `run` command for planned tasks
+    assert data["tasks"]["total"] >= 1 and data["merged"] == []
+    assert data["tasks"]["failed"] + data["tasks"]["blocked"] == data["tasks"]["total"]
+
+
+def test_run_of_a_spec_without_tasks_is_a_plan_error(repo: Path, tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
+    spec = tmp_path / "empty.md"
+    spec.write_text("Nothing to build here.\n")
+    result = br("run", str(spec), cwd=repo)
+    assert result.code == 2 and "no `# Feature:` sections" in result.err

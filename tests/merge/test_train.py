@@ -162,6 +162,17 @@ def test_on_conflict_stop_stops_the_train(repo: Path) -> None:
     assert not (repo / "c.txt").exists()
 
 
+def test_stop_after_a_failed_verification_lists_what_was_left(repo: Path) -> None:
+    for name, files in (("a", {"a.txt": "a"}), ("b", {"broken": "b"}), ("c", {"c.txt": "c"})):
+        make_branch(repo, name, files)
+    items = order.from_branches(["a", "b", "c"], repo)
+    opts = TrainOptions(target="main", verify=BREAKS, on_conflict="stop", batch=3)
+    result = run_train(repo, items, opts)
+    assert result.stopped and [m.task_id for m in result.merged] == ["a"]
+    assert [(e.task_id, e.reason) for e in result.ejected] == [("b", VERIFY_FAILED)]
+    assert [(s.task_id, s.reason) for s in result.skipped] == [("c", "train stopped")]
+
+
 def test_batch_mode_bisects_to_the_culprit(repo: Path) -> None:
     names = [f"t{i:02d}" for i in range(16)]
     for name in names:
