@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from brgit.telemetry.events import upgrade
-from brgit.telemetry.reader import ReadStats
-from brgit.telemetry.store import Segment, SegmentStore, read_segment
+from brgit.telemetry.reader import ReadStats, Segment, read_segment
+from brgit.telemetry.store import SegmentStore
 
 ERROR_TYPES = frozenset({"task_failed", "verification_failed"})
 OUTCOMES = {"task_completed": 0, "task_failed": 1, "task_blocked": 2}

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from brgit.telemetry.events import IdSource, TelemetryEvent, encode, normalize, upgrade
-from brgit.telemetry.reader import ReadStats
+from brgit.telemetry.reader import ReadStats, read_segment
 from brgit.telemetry.settings import Telemetry, resolve
-from brgit.telemetry.store import SegmentStore, read_segment
+from brgit.telemetry.store import SegmentStore
 
 if TYPE_CHECKING:
     from brgit.config import Config

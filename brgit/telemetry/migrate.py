@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from brgit.telemetry import events, ledger
-from brgit.telemetry.reader import ReadStats, parse_line
+from brgit.telemetry.reader import ReadStats, Segment, parse_line, read_segment
 from brgit.telemetry.settings import Telemetry
-from brgit.telemetry.store import Segment, SegmentStore, read_segment
+from brgit.telemetry.store import SegmentStore
 
 Upgrader = Callable[[dict[str, Any]], dict[str, Any]]
 STREAMS: dict[str, tuple[int, Upgrader]] = {

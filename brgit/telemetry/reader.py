@@ -1,11 +1,19 @@
-"""Parsing JSONL lines defensively: corrupt and truncated lines are skipped and counted."""
+"""Reading segments defensively: corrupt and truncated lines are skipped and counted, a
+truncated or damaged gzip segment yields what precedes the damage."""
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import json
+import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
+
+log = logging.getLogger("brgit.telemetry")
 
 RECORD_START = b'{"schema_version":'
 
@@ -58,3 +66,34 @@ def parse_line(raw: bytes, stats: ReadStats) -> Iterator[dict[str, Any]]:
 def parse_lines(lines: Iterable[bytes], stats: ReadStats) -> Iterator[dict[str, Any]]:
     for raw in lines:
         yield from parse_line(raw, stats)
+
+
+_SEALED = re.compile(r"^(?P<prefix>[a-z]+)-(?P<stamp>\d{8}T\d{12})Z-\d+-\d+\.jsonl(?P<gz>\.gz)?$")
+
+
+@dataclass(frozen=True)
+class Segment:
+    path: Path
+    sealed: bool
+    compressed: bool
+    sealed_at: dt.datetime | None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def sealed_at(name: str) -> dt.datetime | None:
+    match = _SEALED.match(name)
+    if not match:
+        return None
+    return dt.datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)
+
+
+def read_segment(seg: Segment, handle: IO[bytes], stats: ReadStats) -> Iterator[dict[str, Any]]:
+    stream: IO[bytes] = gzip.GzipFile(fileobj=handle) if seg.compressed else handle  # type: ignore[assignment]
+    try:
+        yield from parse_lines(stream, stats)
+    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        stats.bad_segments.append(f"{seg.name}: {exc}")
+        log.warning("telemetry: segment %s is truncated or damaged: %s", seg.name, exc)

@@ -14,8 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from brgit.telemetry.reader import ReadStats
-from brgit.telemetry.store import Segment, read_segment
+from brgit.telemetry.reader import ReadStats, Segment, read_segment
 
 AGG_VERSION = 1
 PARALLEL_FROM = 4  # uncached segments before a process pool is worth starting

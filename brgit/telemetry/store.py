@@ -24,39 +24,17 @@ import gzip
 import logging
 import mmap
 import os
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from brgit.telemetry.reader import ReadStats, parse_lines
+from brgit.telemetry.reader import _SEALED, ReadStats, Segment, read_segment, sealed_at
 
 log = logging.getLogger("brgit.telemetry")
 
 LIVE = "current.jsonl"
 LOCK = ".lock"
 CHECK_EVERY = 16  # appends between checks of the live file's size and identity
-_SEALED = re.compile(r"^(?P<prefix>[a-z]+)-(?P<stamp>\d{8}T\d{12})Z-\d+-\d+\.jsonl(?P<gz>\.gz)?$")
-
-
-@dataclass(frozen=True)
-class Segment:
-    path: Path
-    sealed: bool
-    compressed: bool
-    sealed_at: dt.datetime | None
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-
-def _sealed_at(name: str) -> dt.datetime | None:
-    match = _SEALED.match(name)
-    if not match:
-        return None
-    return dt.datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)
 
 
 class SegmentStore:
@@ -262,7 +240,7 @@ class SegmentStore:
                 continue
             if not match["gz"] and f"{name}.gz" in names:
                 continue  # compressed copy is complete; the plain one is a crash leftover
-            out.append(Segment(self.directory / name, True, bool(match["gz"]), _sealed_at(name)))
+            out.append(Segment(self.directory / name, True, bool(match["gz"]), sealed_at(name)))
         if LIVE in names:
             out.append(Segment(self.live, False, False, None))
         return out
@@ -299,15 +277,6 @@ class SegmentStore:
         with self.snapshot() as handles:
             for seg, handle in handles:
                 yield from read_segment(seg, handle, stats)
-
-
-def read_segment(seg: Segment, handle: IO[bytes], stats: ReadStats) -> Iterator[dict[str, Any]]:
-    stream: IO[bytes] = gzip.GzipFile(fileobj=handle) if seg.compressed else handle  # type: ignore[assignment]
-    try:
-        yield from parse_lines(stream, stats)
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        stats.bad_segments.append(f"{seg.name}: {exc}")
-        log.warning("telemetry: segment %s is truncated or damaged: %s", seg.name, exc)
 
 
 def compress_file(plain: Path, target: Path) -> None:
