@@ -35,27 +35,20 @@ def _grade(value: float, warn: float, crit: float, above: bool) -> tuple[str, fl
 
 def check(metrics: TelemetryMetrics, today: CostSummary, limits: Thresholds) -> list[Alert]:
     """Every alert the metrics (last 24 hours) and today's costs raise, most severe first."""
+    last_day = max(today.by_day) if today.by_day else None
+    rules = [  # name, message, value, warning, critical, bad when above, last triggered
+        ("success_rate", "Success rate below threshold", metrics.success_rate,
+         limits.success_rate_warning, limits.success_rate_critical, False, metrics.last_event),
+        ("latency_p95", "P95 task latency above threshold", metrics.p95_latency_ms,
+         limits.latency_warning_ms, limits.latency_critical_ms, True, metrics.last_event),
+        ("daily_cost", "Daily cost above threshold", today.total_cost,
+         limits.daily_cost_warning, limits.daily_cost_critical, True, last_day),
+    ]  # fmt: skip
     alerts: list[Alert] = []
-    last_event = metrics.last_event
-    if metrics.success_rate is not None:
-        grade = _grade(
-            metrics.success_rate, limits.success_rate_warning, limits.success_rate_critical, False
-        )
+    for name, message, value, warn, crit, above, last in rules:
+        grade = None if value is None else _grade(value, warn, crit, above)
         if grade:
-            alerts.append(Alert(grade[0], "success_rate", "Success rate below threshold",
-                                metrics.success_rate, grade[1], last_event))  # fmt: skip
-    if metrics.p95_latency_ms is not None:
-        grade = _grade(
-            metrics.p95_latency_ms, limits.latency_warning_ms, limits.latency_critical_ms, True
-        )
-        if grade:
-            alerts.append(Alert(grade[0], "latency_p95", "P95 task latency above threshold",
-                                metrics.p95_latency_ms, grade[1], last_event))  # fmt: skip
-    grade = _grade(today.total_cost, limits.daily_cost_warning, limits.daily_cost_critical, True)
-    if grade:
-        last_day = max(today.by_day) if today.by_day else None
-        alerts.append(Alert(grade[0], "daily_cost", "Daily cost above threshold",
-                            today.total_cost, grade[1], last_day))  # fmt: skip
+            alerts.append(Alert(grade[0], name, message, value, grade[1], last))
     alerts.extend(_data_alerts(metrics, today))
     return sorted(alerts, key=lambda a: -LEVELS.index(a.level))
 

@@ -137,9 +137,9 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def _timestamp(value: Any) -> str | None:
-    """Any ISO timestamp -> aware UTC ISO text; naive values are taken as UTC."""
-    if value is None:
+def parse_utc(value: Any) -> dt.datetime | None:
+    """A datetime or ISO text -> an aware UTC datetime (naive values are taken as UTC)."""
+    if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         parsed = value
@@ -150,7 +150,12 @@ def _timestamp(value: Any) -> str | None:
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC).isoformat()
+    return parsed.astimezone(dt.UTC)
+
+
+def _timestamp(value: Any) -> str | None:
+    parsed = parse_utc(value)
+    return parsed.isoformat() if parsed else None
 
 
 def upgrade(record: dict[str, Any]) -> dict[str, Any]:

@@ -10,13 +10,13 @@ can be replayed into an OpenTelemetry collector (`otlpjsonfile` receiver).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brgit.telemetry.events import parse_utc
 from brgit.ui.output import to_csv
 
 if TYPE_CHECKING:
@@ -71,15 +71,8 @@ def _attr(key: str, value: Any) -> dict[str, Any]:
 
 
 def _nanos(ts: str | None) -> int | None:
-    if not ts:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(str(ts).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return int(moment.timestamp() * 1_000_000) * 1000
+    moment = parse_utc(ts)
+    return None if moment is None else int(moment.timestamp() * 1_000_000) * 1000
 
 
 def genai_span(record: dict[str, Any]) -> dict[str, Any]:
