@@ -84,6 +84,7 @@ def timed(argv: list[str], cwd: Path, extra: dict[str, str] | None = None) -> fl
 def clean_train(runs: int, branches: int, work: Path) -> dict[str, object]:
     template = work / "template"
     names = make_repo(template, branches)
+    work.mkdir(exist_ok=True)
     contenders = {
         "br merge": lambda d: timed(
             [*BR, "merge", *names, "--target", "main", "--verify", "true"], d
@@ -130,18 +131,39 @@ def bisect_counts(work: Path, branches: int = 16, bad: int = 4) -> dict[str, obj
     return out
 
 
+def marginal(small: dict[str, object], large: dict[str, object]) -> dict[str, object]:
+    """Milliseconds each extra branch costs (start-up cancels out), and their ratios."""
+    extra = int(str(large["branches"])) - int(str(small["branches"]))
+    low, high = small["median_seconds"], large["median_seconds"]
+    assert isinstance(low, dict) and isinstance(high, dict)
+    per = {name: (high[name] - low[name]) * 1000 / extra for name in low}
+    return {
+        "ms_per_branch": per,
+        "ratio_vs_in_place": per["br merge"] / per["bare git in place"],
+        "ratio_vs_scratch": per["br merge"] / per["bare git, scratch worktree + ff"],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--branches", type=int, default=20)
+    parser.add_argument("--long", type=int, default=60, help="a longer train, for per-branch cost")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-merge-") as tmp:
         work = Path(tmp)
+        load = os.getloadavg()[0]
+        short = clean_train(args.runs, args.branches, work / "short")
+        long = clean_train(max(3, args.runs // 2), args.long, work / "long")
         result = {
             "git": subprocess.run(
                 ["git", "--version"], capture_output=True, text=True
             ).stdout.strip(),
-            "clean_train": clean_train(args.runs, args.branches, work),
+            "cpus": os.cpu_count(),
+            "load_average_before": load,
+            "clean_train": short,
+            "long_train": long,
+            "per_branch": marginal(short, long),
             "bisect": bisect_counts(work),
         }
     print(json.dumps(result, indent=2))

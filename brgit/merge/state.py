@@ -18,6 +18,7 @@ from pathlib import Path
 from brgit import paths
 from brgit.errors import MergeError
 from brgit.gitops import merge as gm
+from brgit.parallel.control import pid_alive as alive
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,6 @@ def read(root: Path) -> TrainState | None:
         return TrainState(**json.loads(file.read_text(encoding="utf-8")))
     except (ValueError, TypeError) as exc:
         raise MergeError(f"{file}: unreadable train state ({exc}); remove it by hand") from None
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def begin(root: Path, target: str, start_commit: str, session: str | None) -> TrainState:

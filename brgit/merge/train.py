@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from brgit.errors import MergeError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import rev_parse
 from brgit.merge import state as train_state
 from brgit.merge import strategies
+from brgit.merge.events import TrainEvents
 from brgit.merge.model import (
     CONFLICT,
     DEPENDENCY,
@@ -31,7 +31,6 @@ from brgit.merge.model import (
 from brgit.merge.order import blocked_by
 from brgit.merge.verify import run_verify
 from brgit.redact import redact
-from brgit.telemetry.collector import EventCollector
 
 Progress = Callable[[str], None]
 
@@ -51,7 +50,7 @@ class MergeTrain:
         self.opts = opts
         self.strategy = strategies.get(opts.strategy)
         self.progress = progress or (lambda _line: None)
-        self.events = EventCollector(root)
+        self.events = TrainEvents(root, opts)
         self.skipped = list(skipped)
         self.scratch = Path()
         self.checkout: Path | None = None
@@ -77,26 +76,20 @@ class MergeTrain:
             session=self.opts.session,
         )
         began = time.monotonic()
-        self._emit(
-            "merge_started",
-            data={
-                "target": self.opts.target,
-                "start_commit": start,
-                "strategy": self.opts.strategy,
-                "batch": self.opts.batch,
-                "branches": [i.branch for i in self.items],
-                "train_id": state.train_id,
-            },
-        )
+        self.events.started(state.train_id, start, self.items)
         try:
             self.scratch = gm.add_scratch(self.root, Path(state.scratch), start)
             self._head = start
             self._drive(start)
+        except BaseException as exc:
+            self._completed(
+                began, error=redact(str(exc).splitlines()[0] if str(exc) else "stopped")
+            )
+            raise
         finally:
             train_state.finish(self.root, state)
         gm.maintain(self.root)
-        self.result.duration_ms = int((time.monotonic() - began) * 1000)
-        self._completed()
+        self._completed(began)
         return self.result
 
     def _checked_out_clean(self) -> Path | None:
@@ -178,18 +171,7 @@ class MergeTrain:
         outcome = run_verify(self.opts.verify, self.scratch, log, self.opts.verify_timeout)
         self._last_tail = redact(outcome.tail)
         names = [m.task_id for m in merged]
-        kind = "verification_passed" if outcome.ok else "verification_failed"
-        self._emit(
-            kind,
-            success=outcome.ok,
-            duration_ms=outcome.duration_ms,
-            data={
-                "command": redact(self.opts.verify),
-                "exit_code": outcome.exit_code,
-                "tasks": names,
-                "log": str(log),
-            },
-        )
+        self.events.verified(outcome.ok, outcome.duration_ms, outcome.exit_code, names, log)
         self.progress(f"verify {'passed' if outcome.ok else 'FAILED'} for {', '.join(names)}")
         return outcome.ok
 
@@ -199,11 +181,7 @@ class MergeTrain:
         for item in merged:
             self._merged_ids.add(item.task_id)
             self.result.merged.append(Merged(item.task_id, item.branch, new))
-            self._emit(
-                "merge_merged",
-                task_id=item.task_id,
-                data={"branch": item.branch, "commit": new, "target": self.opts.target},
-            )
+            self.events.merged(item, new)
             self.progress(f"merged {item.task_id} ({item.branch})")
         self.result.final_commit = new
         return new
@@ -213,48 +191,17 @@ class MergeTrain:
     def _eject(
         self, item: TrainItem, reason: str, *, files: list[str] | None = None, detail: str = ""
     ) -> None:
+        if any(e.task_id == item.task_id for e in self.result.ejected):
+            return  # already ejected (a bisection re-merge can meet it again)
         ejection = Ejection(item.task_id, item.branch, reason, list(files or []), detail)
         self.result.ejected.append(ejection)
-        if reason == CONFLICT:
-            self._emit(
-                "merge_conflict",
-                task_id=item.task_id,
-                data={"branch": item.branch, "files": ejection.files},
-            )
-        self._emit(
-            "merge_ejected",
-            task_id=item.task_id,
-            data={
-                "branch": item.branch,
-                "reason": reason,
-                "files": ejection.files,
-                "detail": detail,
-            },
-        )
+        self.events.ejected(ejection)
         shown = f" ({', '.join(ejection.files)})" if ejection.files else ""
         self.progress(f"ejected {item.task_id}: {reason}{shown}")
 
-    def _completed(self) -> None:
-        r = self.result
-        self._emit(
-            "merge_completed",
-            success=r.ok,
-            duration_ms=r.duration_ms,
-            data={
-                "target": r.target,
-                "final_commit": r.final_commit,
-                "merged": len(r.merged),
-                "ejected": len(r.ejected),
-                "verify_runs": r.verify_runs,
-                "stopped": r.stopped,
-                "train_id": r.train_id,
-            },
-        )
-
-    def _emit(self, event_type: str, **fields: Any) -> None:
-        self.events.collect_event(
-            {"event_type": event_type, "session_id": self.opts.session, **fields}
-        )
+    def _completed(self, began: float, error: str | None = None) -> None:
+        self.result.duration_ms = int((time.monotonic() - began) * 1000)
+        self.events.completed(self.result, self.stopped, error)
 
 
 def run_train(

@@ -118,6 +118,8 @@ def test_an_untracked_file_in_the_way_stops_the_train_and_is_kept(repo: Path) ->
     assert subjects(repo)[-1] == "br merge: first"  # the last verified commit
     assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
     assert not (repo / ".buildrunner" / "merge" / "train.json").exists()
+    [done] = [e for e in _events(repo) if e["event_type"] == "merge_completed"]
+    assert done["success"] is False and "could not update the checkout" in str(done["error"])
 
 
 def test_a_target_not_checked_out_moves_by_compare_and_swap(repo: Path) -> None:
