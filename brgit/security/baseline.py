@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from brgit.errors import ConfigError
+from brgit.errors import BuildRunnerError, ConfigError
 from brgit.security.model import Finding
 
 # detect-secrets' own type names where a plugin of theirs covers the same secret.
@@ -87,5 +87,11 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> bool:
     with default_settings():
         output = baseline.format_for_output(collection)
     output["results"] = results  # keep audit labels and order exactly as merged
-    baseline.save_to_file(output, str(path))
+    partial = path.with_name(f".{path.name}.tmp")
+    try:  # written beside it, then renamed: a full disk never truncates the old baseline
+        baseline.save_to_file(output, str(partial))
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BuildRunnerError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
     return True

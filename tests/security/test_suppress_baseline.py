@@ -121,3 +121,27 @@ def test_corrupt_baseline_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / ".secrets.baseline").write_text("{not json")
     with pytest.raises(ConfigError, match="not a detect-secrets baseline"):
         Engine(_settings(tmp_path))
+
+
+def test_failed_baseline_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from detect_secrets.core import baseline as ds_baseline
+
+    from brgit.errors import BuildRunnerError
+
+    (tmp_path / "app.py").write_text(f"K = '{tokens()['github_token']}'\n")
+    report = Engine(_settings(tmp_path), sql=False, use_baseline=False).scan_directory(tmp_path)
+    path = tmp_path / ".secrets.baseline"
+    write_baseline(path, report.findings)
+    before = path.read_text()
+    (tmp_path / "b.py").write_text(f"K = '{tokens()['npm_token']}'\n")
+    more = Engine(_settings(tmp_path), sql=False, use_baseline=False).scan_directory(tmp_path)
+
+    def disk_full(output: object, filename: str) -> None:
+        Path(filename).write_text('{"vers')
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ds_baseline, "save_to_file", disk_full)
+    with pytest.raises(BuildRunnerError, match="No space left"):
+        write_baseline(path, more.findings)
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
