@@ -30,13 +30,23 @@ _SQL = re.compile(r"\b(?:select|insert|update|delete|create|drop|alter|where|val
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 
+_SYNTAX = re.compile(r"[=*'\"(<>]|\b(?:SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|SET)\b")
+
+
+def _sql_like(text: str) -> bool:
+    """SQL words plus SQL syntax or uppercase keywords (a route like `/users/${id}/delete`
+    is not a query)."""
+    constant = _INTERPOLATION.sub("", text)
+    return bool(_SQL.search(constant)) and bool(_SYNTAX.search(constant.strip("`'\"")))
+
+
 def _unsafe_template(literal: str) -> bool:
     holes = _INTERPOLATION.findall(literal)
-    return bool(_SQL.search(literal)) and any(not _SAFE_INTERPOLATION.search(h) for h in holes)
+    return _sql_like(literal) and any(not _SAFE_INTERPOLATION.search(h) for h in holes)
 
 
 def _unsafe_concat(expression: str) -> bool:
-    return bool(_SQL.search(expression))
+    return _sql_like(expression)
 
 
 def _line(source: str, offset: int) -> int:

@@ -27,6 +27,8 @@ _QUERY_KWARGS = ("sql", "query", "statement", "operation", "raw_query", "where",
 _SQL_WORDS = re.compile(
     r"\b(?:select|insert|update|delete|create|drop|alter|truncate|replace|merge|exec|call|where|"
     r"values|order\s+by|group\s+by|limit|join|grant|pragma)\b", re.IGNORECASE)
+_SQL_SYNTAX = re.compile(r"[=*'\"(<>]|\b(?:SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|SET)\b|"
+                         r"\bwhere\b", re.ASCII)
 _SQL_STATEMENT = re.compile(
     r"^\s*(?:SELECT\b[\s\S]*\bFROM\b|INSERT\s+INTO\b|UPDATE\b[\s\S]*\bSET\b|DELETE\s+FROM\b)")
 _PREFILTER = re.compile(
@@ -101,6 +103,14 @@ def _query_args(node: ast.Call, index: int) -> list[ast.expr]:
     return args
 
 
+def _looks_like_sql(text: str, *, strict: bool) -> bool:
+    """SQL words; at generic sinks (`text`, `query`, ...) also SQL syntax or uppercase
+    keywords, so prose such as `st.text(f"Select a file from {d}")` is not a query."""
+    if not _SQL_WORDS.search(text):
+        return False
+    return not strict or bool(_SQL_SYNTAX.search(text))
+
+
 def _is_clause(call: ast.Call, arg: ast.expr) -> bool:
     """Django `extra(where=[...], select={...})`: the keyword itself says it is SQL."""
     return any(k.value is arg and k.arg in ("where", "select") for k in call.keywords)
@@ -162,7 +172,8 @@ class PythonSQLAnalyzer:
             for arg in _query_args(call, index):
                 sunk |= {arg.id} if isinstance(arg, ast.Name) else set()
                 value = ev.value(arg)
-                sql_like = _SQL_WORDS.search(value.text) or _is_clause(call, arg)
+                sql_like = _looks_like_sql(value.text, strict=confidence != "high") \
+                    or _is_clause(call, arg)
                 if not value.safe and value.kind and sql_like:
                     out.setdefault(call.lineno, self._finding(call, value, confidence))
         return sunk

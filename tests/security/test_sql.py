@@ -42,6 +42,7 @@ PY_NEGATIVE = {
     "prose message": "def f(x):\n    raise ValueError(f'cannot update {x}: delete it from the list first')\n",
     "fstring without placeholders": "def f(cur):\n    cur.execute(f'SELECT 1')\n",
     "unknown query variable": "def f(cur, q):\n    cur.execute(q)\n",
+    "prose to a generic sink": "def f(st, folder):\n    st.text(f'Select a file from {folder}')\n",
     "subprocess execute": "def f(runner, name):\n    runner.execute(['ls', name])\n",
 }
 
@@ -60,6 +61,7 @@ JS_NEGATIVE = {
     "tagged sql": "await pool.query(sql`SELECT * FROM t WHERE id = ${id}`);\n",
     "number coerced": "db.query(`SELECT * FROM t LIMIT ${Number(limit)}`);\n",
     "no sql": "element.query(`#item-${id}`);\n",
+    "route with sql word": "app.all(`/users/${id}/delete`, handler);\n",
 }
 
 
