@@ -14,14 +14,24 @@ from typing import Protocol
 
 
 class Rule(Protocol):
-    name: str
-    description: str
-    keywords: tuple[str, ...]
-    ignore_case: bool
-    pattern: re.Pattern[str]
-    group: int
-    min_entropy: float
-    severity: str
+    """What the scanner needs from a secret rule (a plugin rule need not be a SecretRule)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def keywords(self) -> tuple[str, ...]: ...
+    @property
+    def ignore_case(self) -> bool: ...
+    @property
+    def pattern(self) -> re.Pattern[str]: ...
+    @property
+    def group(self) -> int: ...
+    @property
+    def min_entropy(self) -> float: ...
+    @property
+    def severity(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,7 @@ _ALL: tuple[SecretRule, ...] = (
                group=1),
 )
 
-RULES: dict[str, SecretRule] = {rule.name: rule for rule in _ALL}
+RULES: dict[str, Rule] = {rule.name: rule for rule in _ALL}
 
 # Generic assignments (handled in `brgit.security.generic`): the rule names used in findings.
 GENERIC_RULE = "generic_secret"

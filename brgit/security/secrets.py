@@ -11,7 +11,7 @@ from brgit.security import files
 from brgit.security.filters import entropy, is_placeholder
 from brgit.security.generic import generic_hits
 from brgit.security.model import Finding, Note, SecretMatch, fingerprint, sha1
-from brgit.security.rules import GENERIC_KEYWORDS, GENERIC_RULE, RULES, SecretRule
+from brgit.security.rules import GENERIC_KEYWORDS, GENERIC_RULE, RULES, Rule
 from brgit.security.suppress import inline_suppressed
 
 
@@ -37,7 +37,7 @@ class _Lines:
         return self.content[start : end if end != -1 else len(self.content)].rstrip("\r")
 
 
-def _active_rules(content: str, rules: Iterable[SecretRule]) -> list[SecretRule]:
+def _active_rules(content: str, rules: Iterable[Rule]) -> list[Rule]:
     lowered: str | None = None
     active = []
     for rule in rules:
@@ -57,7 +57,7 @@ class SecretScanner:
 
     def __init__(
         self,
-        rules: Mapping[str, SecretRule] | None = None,
+        rules: Mapping[str, Rule] | None = None,
         *,
         generic: bool = True,
         max_file_bytes: int = files.MAX_FILE_BYTES,
@@ -134,7 +134,7 @@ class SecretScanner:
         return matches
 
 
-def _rejected(rule: SecretRule, value: str) -> bool:
+def _rejected(rule: Rule, value: str) -> bool:
     lowered = value.lower()
     if "example" in lowered or "xxxx" in lowered or "${" in value or "{{" in value:
         return True

@@ -88,3 +88,15 @@ def test_unquoted_values_only_count_in_config_files() -> None:
     scanner = SecretScanner()
     assert scanner.findings(line, "settings.py") == []
     assert scanner.findings(line, "settings.ini")
+
+
+def test_a_plugin_rule_is_registered_in_an_explicit_dict() -> None:
+    from brgit.security.rules import RULES, SecretRule
+
+    internal = SecretRule("acme_token", "ACME internal token", ("acme_",),
+                          r"\bacme_[a-z0-9]{24}\b", min_entropy=3.0)
+    value = "acme_" + rand(24, "abcdefghijklmnopqrstuvwxyz0123456789")
+    scanner = SecretScanner({**RULES, internal.name: internal})
+    [finding] = scanner.findings(f"t = '{value}'\n", "a.py")
+    assert finding.rule == "acme_token" and value not in finding.masked
+    assert SecretScanner().findings(f"t = '{value}'\n", "a.py") == []
