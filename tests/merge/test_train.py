@@ -208,6 +208,20 @@ def test_each_strategy_integrates_both_branches(repo: Path, strategy: str) -> No
         assert merges == [] and log == ["work on one", "work on two"]
 
 
+@pytest.mark.parametrize("strategy", ["merge", "squash", "rebase"])
+def test_each_strategy_ejects_a_conflict_and_goes_on(repo: Path, strategy: str) -> None:
+    make_branch(repo, "first", {"README.md": "first\n"})
+    clash = make_branch(repo, "clash", {"README.md": "clash\n", "c.txt": "c\n"})
+    make_branch(repo, "last", {"last.txt": "l\n"})
+    items = order.from_branches(["first", "clash", "last"], repo)
+    opts = TrainOptions(target="main", strategy=strategy, verify=BREAKS)
+    result = run_train(repo, items, opts)
+    assert [m.task_id for m in result.merged] == ["first", "last"]
+    assert [(e.task_id, e.files) for e in result.ejected] == [("clash", ["README.md"])]
+    assert (repo / "README.md").read_text() == "first\n" and not (repo / "c.txt").exists()
+    assert git(repo, "rev-parse", "clash") == clash
+
+
 def test_every_train_is_recorded_in_telemetry(repo: Path) -> None:
     make_branch(repo, "a", {"a.txt": "a\n"})
     make_branch(repo, "b", {"README.md": "b\n"})
