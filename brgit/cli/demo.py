@@ -16,7 +16,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("demo", help=HELP)
+    @app.command("demo", help=HELP, short_help="The whole job on a bundled sample, offline.")
     def demo(
         folder: Annotated[
             Path | None, typer.Option("--dir", help="Empty folder for the sample (default: temp).")

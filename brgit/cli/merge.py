@@ -19,7 +19,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("merge", help=HELP)
+    @app.command("merge", help=HELP, short_help="Merge worker branches in order, verified.")
     def merge(
         branches: Annotated[
             list[str] | None, typer.Argument(help="Branches to merge in this order.")

@@ -16,7 +16,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("run", help=HELP)
+    @app.command("run", help=HELP, short_help="Plan, run the workers, merge, summarise.")
     def run(
         source: Annotated[Path, typer.Argument(help="A plan (.toml) or a markdown spec.")],
         workers: Annotated[
