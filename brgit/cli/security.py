@@ -14,6 +14,9 @@ hooks = group("hooks", "The native git pre-commit hook.")
 app.add_typer(hooks)
 
 FORMATS = ("table", "json", "sarif")
+ScanFormat = Annotated[
+    str, typer.Option("--format", "-f", help="Output format: table, json or sarif (SARIF 2.1.0).")
+]
 Flag = bool
 
 
@@ -24,7 +27,7 @@ def check(
     sql: Annotated[Flag, typer.Option("--sql", help="Only SQL injection.")] = False,
     no_secrets: Annotated[Flag, typer.Option("--no-secrets", help="Skip secrets.")] = False,
     no_sql: Annotated[Flag, typer.Option("--no-sql", help="Skip SQL injection.")] = False,
-    fmt: FormatOption = "table",
+    fmt: ScanFormat = "table",
 ) -> int:
     """Check changed files (or, with --staged, the index) for secrets and SQL injection."""
     from brgit.security import service
@@ -50,7 +53,7 @@ def scan(
     ] = True,
     secrets: Annotated[Flag, typer.Option("--secrets", help="Only secrets.")] = False,
     sql: Annotated[Flag, typer.Option("--sql", help="Only SQL injection.")] = False,
-    fmt: FormatOption = "table",
+    fmt: ScanFormat = "table",
 ) -> int:
     """Scan files or directories (the whole checkout by default) for secrets and SQL."""
     from brgit.security import service
