@@ -231,25 +231,26 @@ def tracked_changes(worktree: Path) -> list[str]:
 def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) -> None:
     """Move `branch` from `old` to `new`, never from anything else.
 
-    The ref moves by `git update-ref` compare-and-swap. When a worktree has the branch checked
-    out, its index and files are first brought from `old` to `new` with `git read-tree -m -u`,
-    which refuses (changing nothing) rather than overwrite local changes or untracked files.
+    Not checked out: `git update-ref` compare-and-swap. Checked out in a worktree: after
+    checking the branch is still at `old`, `git reset --keep` there moves branch, index and
+    files together, and refuses (changing nothing) rather than overwrite local changes or
+    untracked files.
     """
     ref = f"refs/heads/{branch}"
-    if checkout is not None:
-        if ref_value(root, ref) != old:
+    if checkout is None:
+        args = ["update-ref", "-m", f"br merge: advance to {new[:12]}", ref, new, old]
+        if not run_git(args, root, check=False).ok:
             raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
-        moved = run_git(["read-tree", "-m", "-u", old, new], checkout, check=False)
-        if not moved.ok:
-            raise MergeError(
-                f"could not update the checkout of {branch} at {checkout}: "
-                f"{first_line(moved.stderr)}; {branch} stays at {old[:12]}"
-            )
-    args = ["update-ref", "-m", f"br merge: advance to {new[:12]}", ref, new, old]
-    if not run_git(args, root, check=False).ok:
-        if checkout is not None:
-            run_git(["read-tree", "-m", "-u", new, old], checkout, check=False)
+        return
+    if ref_value(root, ref) != old:
         raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
+    env = {"GIT_REFLOG_ACTION": f"br merge: advance to {new[:12]}"}
+    moved = run_git(["reset", "-q", "--keep", new], checkout, check=False, env=env)
+    if not moved.ok:
+        raise MergeError(
+            f"could not update the checkout of {branch} at {checkout}: "
+            f"{first_line(moved.stderr)}; {branch} stays at {old[:12]}"
+        )
 
 
 def ref_value(root: Path, ref: str) -> str:
