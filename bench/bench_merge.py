@@ -18,12 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,6 +41,9 @@ GIT_ENV = {
 }
 ENV = {**os.environ, **GIT_ENV}
 BR = [sys.executable, "-m", "brgit"]
+BR_NAME = "br merge"
+IN_PLACE_NAME = "bare git in place"
+SAFE_NAME = "bare git, scratch worktree + ff"
 
 IN_PLACE = 'for b in "$@"; do git merge -q --no-ff --no-edit "$b" || exit 1; true || exit 1; done'
 SAFE = (
@@ -72,43 +77,66 @@ def make_repo(where: Path, branches: int, bad: int | None = None) -> list[str]:
     return names
 
 
-def timed(argv: list[str], cwd: Path, extra: dict[str, str] | None = None) -> float:
+def timed(argv: list[str], cwd: Path, extra: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the whole process tree (less sensitive to other load)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, env={**ENV, **(extra or {})}, capture_output=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"{argv[:4]} failed: {proc.stderr.decode()[-300:]}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
-def clean_train(runs: int, branches: int, work: Path) -> dict[str, object]:
-    template = work / "template"
-    names = make_repo(template, branches)
-    work.mkdir(exist_ok=True)
-    contenders = {
-        "br merge": lambda d: timed(
-            [*BR, "merge", *names, "--target", "main", "--verify", "true"], d
-        ),
-        "bare git in place": lambda d: timed(["sh", "-c", IN_PLACE, "sh", *names], d),
-        "bare git, scratch worktree + ff": lambda d: timed(
+def contenders(names: list[str]) -> dict[str, Callable[[Path], tuple[float, float]]]:
+    return {
+        BR_NAME: lambda d: timed([*BR, "merge", *names, "--target", "main", "--verify", "true"], d),
+        IN_PLACE_NAME: lambda d: timed(["sh", "-c", IN_PLACE, "sh", *names], d),
+        SAFE_NAME: lambda d: timed(
             ["sh", "-c", SAFE, "sh", *names], d, {"S": str(d.parent / (d.name + "-scratch"))}
         ),
     }
-    samples: dict[str, list[float]] = {name: [] for name in contenders}
+
+
+def clean_trains(runs: int, sizes: list[int], work: Path) -> dict[int, dict[str, object]]:
+    """Every size and contender once per round, alternating, on fresh copies; medians."""
+    templates = {n: work / f"template-{n}" for n in sizes}
+    names = {n: make_repo(templates[n], n) for n in sizes}
+    wall: dict[tuple[int, str], list[float]] = {}
+    cpu: dict[tuple[int, str], list[float]] = {}
     for run in range(runs + 1):  # the first round warms caches and is dropped
-        for name, contender in contenders.items():
-            copy = work / f"run{run}-{len(samples[name])}-{name.replace(' ', '_')}"
-            shutil.copytree(template, copy, symlinks=True)
-            elapsed = contender(copy)
-            if run:
-                samples[name].append(elapsed)
-    medians = {name: statistics.median(s) for name, s in samples.items()}
+        for n in sizes:
+            for name, contender in contenders(names[n]).items():
+                copy = work / f"r{run}-{n}-{name.replace(' ', '_').replace(',', '')}"
+                shutil.copytree(templates[n], copy, symlinks=True)
+                seconds, cpu_seconds = contender(copy)
+                if run:
+                    wall.setdefault((n, name), []).append(seconds)
+                    cpu.setdefault((n, name), []).append(cpu_seconds)
+                shutil.rmtree(copy, ignore_errors=True)
+    return {n: _summary(n, runs, wall, cpu) for n in sizes}
+
+
+def _summary(
+    n: int,
+    runs: int,
+    wall: dict[tuple[int, str], list[float]],
+    cpu: dict[tuple[int, str], list[float]],
+) -> dict[str, object]:
+    names = (BR_NAME, IN_PLACE_NAME, SAFE_NAME)
+    w = {name: statistics.median(wall[(n, name)]) for name in names}
+    c = {name: statistics.median(cpu[(n, name)]) for name in names}
     return {
-        "branches": branches,
+        "branches": n,
         "runs": runs,
-        "median_seconds": medians,
-        "ratio_vs_in_place": medians["br merge"] / medians["bare git in place"],
-        "ratio_vs_scratch": medians["br merge"] / medians["bare git, scratch worktree + ff"],
+        "median_wall_seconds": w,
+        "median_cpu_seconds": c,
+        "wall_ratio_vs_in_place": w[BR_NAME] / w[IN_PLACE_NAME],
+        "wall_ratio_vs_scratch": w[BR_NAME] / w[SAFE_NAME],
+        "cpu_ratio_vs_in_place": c[BR_NAME] / c[IN_PLACE_NAME],
+        "cpu_ratio_vs_scratch": c[BR_NAME] / c[SAFE_NAME],
     }
 
 
@@ -132,16 +160,17 @@ def bisect_counts(work: Path, branches: int = 16, bad: int = 4) -> dict[str, obj
 
 
 def marginal(small: dict[str, object], large: dict[str, object]) -> dict[str, object]:
-    """Milliseconds each extra branch costs (start-up cancels out), and their ratios."""
+    """Milliseconds each extra branch costs (start-up cancels out), and the ratios."""
     extra = int(str(large["branches"])) - int(str(small["branches"]))
-    low, high = small["median_seconds"], large["median_seconds"]
-    assert isinstance(low, dict) and isinstance(high, dict)
-    per = {name: (high[name] - low[name]) * 1000 / extra for name in low}
-    return {
-        "ms_per_branch": per,
-        "ratio_vs_in_place": per["br merge"] / per["bare git in place"],
-        "ratio_vs_scratch": per["br merge"] / per["bare git, scratch worktree + ff"],
-    }
+    out: dict[str, object] = {}
+    for kind in ("wall", "cpu"):
+        low, high = small[f"median_{kind}_seconds"], large[f"median_{kind}_seconds"]
+        assert isinstance(low, dict) and isinstance(high, dict)
+        per = {name: (high[name] - low[name]) * 1000 / extra for name in low}
+        out[f"{kind}_ms_per_branch"] = per
+        out[f"{kind}_ratio_vs_in_place"] = per[BR_NAME] / per[IN_PLACE_NAME]
+        out[f"{kind}_ratio_vs_scratch"] = per[BR_NAME] / per[SAFE_NAME]
+    return out
 
 
 def main() -> int:
@@ -153,9 +182,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-merge-") as tmp:
         work = Path(tmp)
         load = os.getloadavg()[0]
-        short = clean_train(args.runs, args.branches, work / "short")
-        long = clean_train(max(3, args.runs // 2), args.long, work / "long")
-        result = {
+        trains = clean_trains(args.runs, [args.branches, args.long], work)
+        short, long = trains[args.branches], trains[args.long]
+        result: dict[str, object] = {
             "git": subprocess.run(
                 ["git", "--version"], capture_output=True, text=True
             ).stdout.strip(),

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brgit.merge.model import CONFLICT, Ejection, TrainItem, TrainOptions, TrainResult
 from brgit.redact import redact
-from brgit.telemetry.collector import EventCollector
+
+if TYPE_CHECKING:
+    from brgit.telemetry.collector import EventCollector
 
 
 class TrainEvents:
     def __init__(self, root: Path, opts: TrainOptions) -> None:
-        self.collector = EventCollector(root)
+        self.root = root
         self.opts = opts
+        self._collector: EventCollector | None = None
 
     def emit(self, event_type: str, **fields: Any) -> None:
-        self.collector.collect_event(
+        if self._collector is None:  # imported on first use: the store is not light
+            from brgit.telemetry.collector import EventCollector
+
+            self._collector = EventCollector(self.root)
+        self._collector.collect_event(
             {"event_type": event_type, "session_id": self.opts.session, **fields}
         )
 
