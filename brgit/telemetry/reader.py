@@ -68,7 +68,9 @@ def parse_lines(lines: Iterable[bytes], stats: ReadStats) -> Iterator[dict[str, 
         yield from parse_line(raw, stats)
 
 
-_SEALED = re.compile(r"^(?P<prefix>[a-z]+)-(?P<stamp>\d{8}T\d{12})Z-\d+-\d+\.jsonl(?P<gz>\.gz)?$")
+SEALED_NAME = re.compile(
+    r"^(?P<prefix>[a-z]+)-(?P<stamp>\d{8}T\d{12})Z-\d+-\d+\.jsonl(?P<gz>\.gz)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class Segment:
 
 
 def sealed_at(name: str) -> dt.datetime | None:
-    match = _SEALED.match(name)
+    match = SEALED_NAME.match(name)
     if not match:
         return None
     return dt.datetime.strptime(match["stamp"], "%Y%m%dT%H%M%S%f").replace(tzinfo=dt.UTC)

@@ -28,13 +28,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from brgit.telemetry.reader import _SEALED, ReadStats, Segment, read_segment, sealed_at
+from brgit.telemetry.reader import SEALED_NAME, ReadStats, Segment, read_segment, sealed_at
 
 log = logging.getLogger("brgit.telemetry")
 
 LIVE = "current.jsonl"
 LOCK = ".lock"
 CHECK_EVERY = 16  # appends between checks of the live file's size and identity
+_flock, _SH, _EX, _UN = fcntl.flock, fcntl.LOCK_SH, fcntl.LOCK_EX, fcntl.LOCK_UN
 
 
 class SegmentStore:
@@ -70,9 +71,9 @@ class SegmentStore:
             return False
 
     def _append(self, line: bytes) -> bool:
-        lock = self._lock()
+        lock = self._lock_fd if self._lock_fd is not None else self._lock()
         for _ in range(8):
-            fcntl.flock(lock, fcntl.LOCK_SH)
+            _flock(lock, _SH)
             try:
                 gen = self._map[:8] if self._map is not None else None
                 if gen is None or gen != self._gen or self._fd is None or self._budget <= 0:
@@ -89,7 +90,7 @@ class SegmentStore:
                         return False
                     return True
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                _flock(lock, _UN)
             self.rotate(incoming=len(line))
         raise OSError(f"{self.live} kept changing under rotation")
 
@@ -235,7 +236,7 @@ class SegmentStore:
         names = {p.name for p in self.directory.iterdir()}
         out = []
         for name in sorted(names):
-            match = _SEALED.match(name)
+            match = SEALED_NAME.match(name)
             if not match or match["prefix"] != self.prefix:
                 continue
             if not match["gz"] and f"{name}.gz" in names:
