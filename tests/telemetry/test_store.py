@@ -198,3 +198,18 @@ def test_retention_removes_old_sealed_segments(tmp_path: Path) -> None:
     store.rotate(force=True)
     assert not old.exists()
     assert numbers(store) == [1]
+
+
+def test_readers_during_rotation_never_see_a_record_twice(tmp_path: Path) -> None:
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), f"w{w}", "1500"])
+        for w in range(2)
+    ]
+    store = SegmentStore(tmp_path, "events", max_bytes=4000, retention_days=30)
+    reads = 0
+    while any(p.poll() is None for p in procs) or reads == 0:
+        seen = [(r["w"], r["i"]) for r in store.read(ReadStats())]
+        assert len(seen) == len(set(seen))
+        reads += 1
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    assert len(list(store.read(ReadStats()))) == 3000
