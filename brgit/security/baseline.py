@@ -10,28 +10,12 @@ file is not rewritten when its findings did not change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from brgit.errors import BuildRunnerError, ConfigError
 from brgit.security.model import Finding
-
-# detect-secrets' own type names where a plugin of theirs covers the same secret.
-_DS_TYPES = {
-    "aws_access_key_id": "AWS Access Key", "aws_secret_access_key": "AWS Access Key",
-    "github_token": "GitHub Token", "github_fine_grained_pat": "GitHub Token",
-    "gitlab_token": "GitLab Token", "slack_token": "Slack Token", "slack_webhook": "Slack Token",
-    "stripe_key": "Stripe Access Key", "private_key": "Private Key", "jwt": "JSON Web Token",
-    "sendgrid_key": "SendGrid API Key", "twilio_key": "Twilio API Key", "npm_token": "NPM tokens",
-    "pypi_token": "PyPI Token", "azure_storage_key": "Azure Storage Account access key",
-    "openai_key": "OpenAI Token", "generic_secret": "Secret Keyword",
-    "database_url": "Basic Auth Credentials",
-}
-
-
-def ds_type(rule: str) -> str:
-    return _DS_TYPES.get(rule, rule)
 
 
 def load_entries(path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -53,14 +37,17 @@ def known_hashes(path: Path) -> set[tuple[str, str]]:
             for name, entries in load_entries(path).items() for entry in entries}
 
 
-def merged_results(path: Path, findings: Iterable[Finding]) -> dict[str, list[dict[str, Any]]]:
+def merged_results(
+    path: Path, findings: Iterable[Finding], type_of: Callable[[Finding], str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Existing entries kept exactly; new ones typed by `type_of`; gone ones dropped."""
     old = {(name, e.get("hashed_secret")): e for name, es in load_entries(path).items() for e in es}
     results: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
         if finding.kind != "secret":
             continue
         key = (finding.file, finding.secret_hash)
-        entry = old.get(key) or {"type": ds_type(finding.rule), "filename": finding.file,
+        entry = old.get(key) or {"type": type_of(finding), "filename": finding.file,
                                  "hashed_secret": finding.secret_hash, "is_verified": False,
                                  "line_number": finding.line}
         bucket = results.setdefault(finding.file, [])
@@ -72,9 +59,13 @@ def merged_results(path: Path, findings: Iterable[Finding]) -> dict[str, list[di
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> bool:
     """Write (or update) the baseline; returns False when nothing changed."""
-    results = merged_results(path, findings)
-    if path.is_file() and load_entries(path) == results:
+    findings = [f for f in findings if f.kind == "secret"]
+    wanted = {(f.file, f.secret_hash) for f in findings}
+    if path.is_file() and known_hashes(path) == wanted:
         return False
+    from brgit.security.ds_types import TypeProbe
+
+    results = merged_results(path, findings, TypeProbe(path.parent).type_of)
     from detect_secrets.core import baseline
     from detect_secrets.core.potential_secret import PotentialSecret
     from detect_secrets.core.secrets_collection import SecretsCollection
