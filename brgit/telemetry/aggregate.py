@@ -11,6 +11,7 @@ below 1000 ms), so percentiles are within 0.5%.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -206,18 +207,19 @@ def total(hours: dict[str, Bucket]) -> Bucket:
     return out
 
 
-def rollup(hours: dict[str, Bucket], period: str) -> dict[str, Bucket]:
-    """hour buckets -> "hour" | "day" | "week" (ISO week, e.g. 2026-W47) buckets."""
-    import datetime as dt
+def label(hour: str, period: str) -> str:
+    """An hour key ("2026-11-22T09") -> its "hour", "day" or ISO "week" (2026-W47) label."""
+    if period == "hour":
+        return hour
+    if period == "day":
+        return hour[:10]
+    year, week, _ = dt.date.fromisoformat(hour[:10]).isocalendar()
+    return f"{year}-W{week:02d}"
 
+
+def rollup(hours: dict[str, Bucket], period: str) -> dict[str, Bucket]:
+    """hour buckets -> "hour" | "day" | "week" buckets."""
     out: dict[str, Bucket] = {}
     for key, bucket in sorted(hours.items()):
-        if period == "hour":
-            label = key
-        elif period == "day":
-            label = key[:10]
-        else:
-            year, week, _ = dt.date.fromisoformat(key[:10]).isocalendar()
-            label = f"{year}-W{week:02d}"
-        out.setdefault(label, Bucket()).merge(bucket)
+        out.setdefault(label(key, period), Bucket()).merge(bucket)
     return out

@@ -34,8 +34,9 @@ COST_COLUMNS = [
     "finished_at", "duration_ms",
 ]  # fmt: skip
 METRIC_COLUMNS = [
-    "hour", "events", "tasks_completed", "tasks_failed", "success_rate", "avg_latency_ms",
-    "p50_latency_ms", "p95_latency_ms", "p99_latency_ms", "error_count",
+    "period", "events", "total_tasks", "successful_tasks", "failed_tasks", "success_rate",
+    "total_cost_usd", "total_tokens", "avg_duration_ms", "p50_latency_ms", "p95_latency_ms",
+    "p99_latency_ms", "error_count",
 ]  # fmt: skip
 COLUMNS = {"events": EVENT_COLUMNS, "costs": COST_COLUMNS, "metrics": METRIC_COLUMNS}
 
@@ -140,7 +141,7 @@ def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> 
     from brgit import __version__
     from brgit.telemetry.collector import EventCollector
     from brgit.telemetry.costs import CostTracker
-    from brgit.telemetry.metrics import MetricsAnalyzer, hourly_rows
+    from brgit.telemetry.metrics import MetricsAnalyzer
 
     root = config.root
     if kind == "events":
@@ -152,5 +153,5 @@ def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> 
         if kind == "otlp":
             return write_otlp(path, records, __version__)
         return write_csv(path, records, "costs")
-    rows = hourly_rows(MetricsAnalyzer(root, config=config).rollups("hour", hours))
+    rows = MetricsAnalyzer(root, config=config).table("hour", hours)
     return write_csv(path, rows, "metrics")

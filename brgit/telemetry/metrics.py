@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from brgit.telemetry import aggregate
 from brgit.telemetry.aggregate import Bucket
@@ -139,15 +139,39 @@ class MetricsAnalyzer:
         """Pre-aggregated buckets per "hour", "day" or "week"."""
         return aggregate.rollup(self.hours(hours, ReadStats()), period)
 
+    def table(self, period: str = "hour", hours: float | None = None) -> list[dict[str, object]]:
+        """Metrics rows per "hour" | "day" | "week": tasks, successes, failures, cost, tokens,
+        latency (the metrics_hourly/daily/weekly tables of the week-1 plan)."""
+        from brgit.telemetry.costs import CostTracker
 
-def hourly_rows(hours: dict[str, Bucket]) -> list[dict[str, object]]:
-    """Pre-aggregated hour buckets as rows for the metrics CSV."""
+        costs = CostTracker(self.root, config=self.telemetry.config).records("all", hours)
+        return metrics_table(self.rollups(period, hours), list(costs), period)
+
+
+def metrics_table(
+    buckets: dict[str, Bucket], costs: list[dict[str, Any]], period: str
+) -> list[dict[str, object]]:
+    """The week-1 plan's metrics table per hour, day or week: tasks, outcomes, cost, tokens,
+    latency. `buckets` are already rolled up to `period`; `costs` are ledger records."""
+    spend: dict[str, list[float]] = {}
+    for record in costs:
+        label = aggregate.label(str(record.get("timestamp", ""))[:13], period)
+        cell = spend.setdefault(label, [0.0, 0.0])
+        cell[0] += float(record.get("cost_usd") or 0.0)
+        cell[1] += sum(int(record.get(k) or 0) for k in _TOKEN_KEYS)
     rows: list[dict[str, object]] = []
-    for hour, bucket in sorted(hours.items()):
-        m = metrics_of(bucket, 1, 0.0, ReadStats())
-        rows.append({"hour": f"{hour}:00Z", "events": m.event_count,
-                     "tasks_completed": m.tasks_completed, "tasks_failed": m.tasks_failed,
-                     "success_rate": m.success_rate, "avg_latency_ms": m.avg_latency_ms,
+    for label in sorted(set(buckets) | set(spend)):
+        m = metrics_of(buckets.get(label, Bucket()), None, 0.0, ReadStats())
+        cost, tokens = spend.get(label, [0.0, 0.0])
+        rows.append({"period": label, "events": m.event_count,
+                     "total_tasks": m.tasks_completed + m.tasks_failed,
+                     "successful_tasks": m.tasks_completed, "failed_tasks": m.tasks_failed,
+                     "success_rate": m.success_rate, "total_cost_usd": cost,
+                     "total_tokens": int(tokens), "avg_duration_ms": m.avg_latency_ms,
                      "p50_latency_ms": m.p50_latency_ms, "p95_latency_ms": m.p95_latency_ms,
                      "p99_latency_ms": m.p99_latency_ms, "error_count": m.error_count})  # fmt: skip
     return rows
+
+
+_TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_5m_tokens",
+               "cache_write_1h_tokens")  # fmt: skip

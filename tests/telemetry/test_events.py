@@ -221,3 +221,23 @@ def test_collector_survives_a_full_disk(repo: Path, monkeypatch: pytest.MonkeyPa
     assert collector.errors == 1
     monkeypatch.undo()
     assert [e["task_id"] for e in EventCollector(repo).get_events()] == ["kept"]
+
+
+def test_metrics_table_per_hour_day_week_with_cost_and_tokens(repo: Path) -> None:
+    from brgit.core.usage import TokenUsage
+    from brgit.telemetry.costs import CostTracker
+
+    collector = EventCollector(repo)
+    collector.collect_event({"type": "task_completed", "duration_ms": 100, "timestamp": ago(30)})
+    collector.collect_event({"type": "task_completed", "duration_ms": 300})
+    collector.collect_event({"type": "task_failed", "duration_ms": 500})
+    CostTracker(repo).track_usage(TokenUsage("sonnet", input_tokens=1000, output_tokens=100))
+    days = MetricsAnalyzer(repo).table("day")
+    today = days[-1]
+    assert len(days) in (1, 2) and sum(r["total_tasks"] for r in days) == 3  # type: ignore[misc]
+    assert today["successful_tasks"] == 1 and today["failed_tasks"] == 1
+    assert today["total_cost_usd"] == pytest.approx(0.003) and today["total_tokens"] == 1100
+    assert today["avg_duration_ms"] == 400
+    weeks = MetricsAnalyzer(repo).table("week")
+    assert sum(r["total_tasks"] for r in weeks) == 3  # type: ignore[misc]
+    assert all(str(r["period"]).count("-W") == 1 for r in weeks)
