@@ -19,7 +19,7 @@ from brgit.gitops.git import run_git, toplevel
 MARKER = "brgit-managed-hook"
 HOOK = "pre-commit"
 CHAINED = "pre-commit.pre-brgit"
-TEMPLATE = Path(__file__).resolve().parents[2] / "hooks" / HOOK
+TEMPLATE = Path(__file__).resolve().parents[1] / "data" / "hooks" / HOOK  # ships in the wheel
 
 
 @dataclass(frozen=True)
