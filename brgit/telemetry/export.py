@@ -1,22 +1,11 @@
-"""Exports: CSV (events, costs, hourly metrics) and OpenTelemetry GenAI spans as OTLP JSON lines.
-
-The OTLP file holds one `ExportTraceServiceRequest` (OTLP/JSON encoding) per line, one span per
-model call, named `chat <model>` with the GenAI semantic-convention attributes
-(`gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`,
-`gen_ai.usage.input_tokens` = input + cache read + cache creation, `gen_ai.usage.output_tokens`,
-`gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`), so the file
-can be replayed into an OpenTelemetry collector (`otlpjsonfile` receiver).
-"""
+"""Exports: CSV (events, costs, hourly metrics) and OTLP JSON lines (see `otlp`)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.telemetry.events import parse_utc
 from brgit.ui.output import to_csv
 
 if TYPE_CHECKING:
@@ -50,89 +39,16 @@ def write_csv(path: Path, rows: list[dict[str, Any]], kind: str) -> int:
         }
         for r in rows
     ]
-    _write(path, to_csv(flat, COLUMNS[kind]))
+    write_text(path, to_csv(flat, COLUMNS[kind]))
     return len(rows)
 
 
-def _write(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
+    """Write through a temporary file and rename, so a reader never sees half an export."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
-
-
-def _attr(key: str, value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"key": key, "value": {"boolValue": value}}
-    if isinstance(value, int):
-        return {"key": key, "value": {"intValue": str(value)}}
-    if isinstance(value, float):
-        return {"key": key, "value": {"doubleValue": value}}
-    return {"key": key, "value": {"stringValue": str(value)}}
-
-
-def _nanos(ts: str | None) -> int | None:
-    moment = parse_utc(ts)
-    return None if moment is None else int(moment.timestamp() * 1_000_000) * 1000
-
-
-def genai_span(record: dict[str, Any]) -> dict[str, Any]:
-    """One cost-ledger record as an OTLP span with GenAI attributes."""
-    seed = str(record.get("idempotency_key") or record.get("record_id") or json.dumps(record))
-    digest = hashlib.sha256(seed.encode()).hexdigest()
-    end = _nanos(record.get("finished_at") or record.get("timestamp")) or 0
-    duration = record.get("duration_ms")
-    start = _nanos(record.get("started_at"))
-    if start is None:
-        start = end - int(float(duration) * 1e6) if isinstance(duration, int | float) else end
-    writes = int(record.get("cache_write_5m_tokens") or 0) + int(
-        record.get("cache_write_1h_tokens") or 0
-    )
-    attrs: dict[str, Any] = {
-        "gen_ai.operation.name": "chat",
-        "gen_ai.provider.name": record.get("provider") or "anthropic",
-        "gen_ai.request.model": record.get("model"),
-        "gen_ai.response.id": record.get("message_id"),
-        "gen_ai.usage.input_tokens": int(record.get("total_input_tokens") or 0),
-        "gen_ai.usage.output_tokens": int(record.get("output_tokens") or 0),
-        "gen_ai.usage.cache_read.input_tokens": int(record.get("cache_read_tokens") or 0),
-        "gen_ai.usage.cache_creation.input_tokens": writes,
-        "brgit.cost_usd": float(record.get("cost_usd") or 0.0),
-        "brgit.price_version": record.get("price_version"),
-        "brgit.task_id": record.get("task_id"),
-        "brgit.session_id": record.get("session_id"),
-        "brgit.agent_id": record.get("agent_id"),
-        "brgit.command_name": record.get("command_name"),
-    }
-    return {
-        "traceId": digest[:32],
-        "spanId": digest[32:48],
-        "name": f"chat {record.get('model')}",
-        "kind": 3,  # SPAN_KIND_CLIENT
-        "startTimeUnixNano": str(start),
-        "endTimeUnixNano": str(end),
-        "attributes": [_attr(k, v) for k, v in attrs.items() if v is not None],
-        "status": {"code": 1},
-    }
-
-
-def write_otlp(path: Path, records: Iterable[dict[str, Any]], version: str) -> int:
-    """Write one OTLP/JSON ExportTraceServiceRequest per line; return the span count."""
-    resource = {"attributes": [_attr("service.name", "brgit")]}
-    scope = {"name": "brgit.telemetry", "version": version}
-    lines = []
-    for record in records:
-        request = {
-            "resourceSpans": [
-                {
-                    "resource": resource,
-                    "scopeSpans": [{"scope": scope, "spans": [genai_span(record)]}],
-                }
-            ]
-        }
-        lines.append(json.dumps(request, separators=(",", ":")))
-    _write(path, "".join(f"{line}\n" for line in lines))
-    return len(lines)
 
 
 def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> int:
@@ -151,7 +67,10 @@ def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> 
     if kind in ("costs", "otlp"):
         records = list(CostTracker(root, config=config).records("all", hours))
         if kind == "otlp":
-            return write_otlp(path, records, __version__)
+            from brgit.telemetry.otlp import write_otlp
+
+            tasks = EventCollector(root, config=config).get_events(hours=hours)
+            return write_otlp(path, records, tasks, __version__)
         return write_csv(path, records, "costs")
     rows = MetricsAnalyzer(root, config=config).table("hour", hours)
     return write_csv(path, rows, "metrics")

@@ -117,8 +117,13 @@ def test_export_kinds(br: Any, filled: Path, tmp_path: Path) -> None:
         )
     otlp = tmp_path / "spans.jsonl"
     result = br("telemetry", "export", str(otlp), "--type", "otlp", cwd=filled)
-    assert result.code == 0 and "wrote 2 spans" in result.err
-    first = json.loads(otlp.read_text().splitlines()[0])
+    assert result.code == 0 and "wrote 12 spans" in result.err  # 2 model calls + 10 tasks
+    requests = [json.loads(line) for line in otlp.read_text().splitlines()]
+    spans = [r["resourceSpans"][0]["scopeSpans"][0]["spans"][0] for r in requests]
+    failed = next(s for s in spans if s["status"]["code"] == 2)
+    assert failed["name"] == "invoke_agent agent" and failed["status"]["message"] == "API timeout"
+    assert {"key": "error.type", "value": {"stringValue": "task_failed"}} in failed["attributes"]
+    first = requests[0]
     span = first["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
     attrs = {a["key"]: a["value"] for a in span["attributes"]}
     assert span["name"] == "chat sonnet"
