@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("brgit.telemetry")
 LEDGER_VERSION = 1
 PERIOD_DAYS = {"week": 7, "month": 30}
+_SPEND: dict[Path, tuple[list[tuple[str, int, int]], list[tuple[str, float]]]] = {}
 
 
 def period_start(period: str, now: dt.datetime | None = None) -> str | None:
@@ -177,8 +178,27 @@ class CostTracker:
         return summarize(period, self.records(period, hours))
 
     def spent(self, period: str) -> float:
-        """USD spent in the current UTC day ("day"), last 7 ("week") or 30 days ("month")."""
-        return self.get_summary(period).total_cost
+        """USD spent in the current UTC day ("day"), last 7 ("week") or 30 days ("month").
+        Budget checks call this often: the ledger is re-read only when a segment changed."""
+        since = period_start(period)
+        return sum(cost for ts, cost in self._spend_rows() if since is None or ts >= since)
+
+    def _spend_rows(self) -> list[tuple[str, float]]:
+        store = self.telemetry.stream("costs")
+        signature = []
+        for seg in store.segments():
+            try:
+                st = seg.path.stat()
+            except OSError:
+                continue
+            signature.append((seg.name, st.st_size, st.st_mtime_ns))
+        cached = _SPEND.get(store.directory)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        rows = [(str(r.get("timestamp", "")), float(r.get("cost_usd") or 0.0))
+                for r in self.records("all")]  # fmt: skip
+        _SPEND[store.directory] = (signature, rows)
+        return rows
 
     def export_csv(self, path: Path | str, period: str = "month") -> int:
         """Write the period's records as CSV; return how many."""

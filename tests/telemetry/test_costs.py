@@ -139,3 +139,11 @@ def test_datetime_context_is_stored_as_iso_text(repo: Path) -> None:
     assert record["timestamp"] == finished.isoformat()
     assert tracker.get_summary("day").request_count == 0
     assert tracker.get_summary("week").request_count == 1
+
+
+def test_spent_sees_every_new_record(repo: Path) -> None:
+    tracker = CostTracker(repo)
+    assert tracker.spent("day") == 0
+    for n in range(1, 4):
+        tracker.track_usage(TokenUsage("sonnet", output_tokens=100_000))  # $1.00 each
+        assert CostTracker(repo).spent("day") == pytest.approx(float(n))
