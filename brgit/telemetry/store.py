@@ -24,6 +24,7 @@ import gzip
 import logging
 import mmap
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -58,17 +59,19 @@ class SegmentStore:
         self._size = 0  # live size at the last check plus what this process wrote since
         self._budget = 0  # appends left before the live file is checked again
         self._seq = 0
+        self._mutex = threading.RLock()  # threads of one process share the descriptors
 
     # ------------------------------------------------------------------ writing
 
     def append(self, line: bytes) -> bool:
         """Append one encoded record (ending in a newline); False (counted, logged) on error."""
-        try:
-            return self._append(line)
-        except OSError as exc:
-            self._fail(f"cannot append to {self.live}: {exc.strerror or exc}")
-            self._close_live()
-            return False
+        with self._mutex:
+            try:
+                return self._append(line)
+            except OSError as exc:
+                self._fail(f"cannot append to {self.live}: {exc.strerror or exc}")
+                self._close_live()
+                return False
 
     def _append(self, line: bytes) -> bool:
         lock = self._lock_fd if self._lock_fd is not None else self._lock()
@@ -149,6 +152,10 @@ class SegmentStore:
     def rotate(self, force: bool = False, incoming: int = 0) -> Path | None:
         """Seal the live segment if `incoming` more bytes would overflow it (or `force`);
         compress sealed segments; apply retention. Returns the new sealed segment, if any."""
+        with self._mutex:
+            return self._rotate(force, incoming)
+
+    def _rotate(self, force: bool, incoming: int) -> Path | None:
         lock = self._lock()
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
@@ -167,22 +174,19 @@ class SegmentStore:
 
     def recover(self) -> None:
         """Finish any sealing a crash interrupted (compress leftovers, drop temp files)."""
-        lock = self._lock()
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
+        with self.exclusive():
             self._finish_pending()
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
         """Hold the rotation lock: no writer appends and no rotation runs meanwhile."""
-        lock = self._lock()
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        with self._mutex:
+            lock = self._lock()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def write_sealed(self, lines: Iterable[bytes], replace: Segment | None = None) -> Path:
         """Write a sealed gzip segment atomically (replacing `replace` if given); call it
@@ -250,14 +254,15 @@ class SegmentStore:
     def snapshot(self) -> Iterator[list[tuple[Segment, IO[bytes]]]]:
         """Open every segment under the shared lock, so a concurrent rotation is seen once."""
         handles: list[tuple[Segment, IO[bytes]]] = []
-        lock = self._try_lock() if self.directory.is_dir() else None
-        try:
-            for seg in self.segments():
-                with contextlib.suppress(FileNotFoundError):
-                    handles.append((seg, seg.path.open("rb")))
-        finally:
-            if lock is not None:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with self._mutex:
+            lock = self._try_lock() if self.directory.is_dir() else None
+            try:
+                for seg in self.segments():
+                    with contextlib.suppress(FileNotFoundError):
+                        handles.append((seg, seg.path.open("rb")))
+            finally:
+                if lock is not None:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
         try:
             yield handles
         finally:

@@ -213,3 +213,26 @@ def test_readers_during_rotation_never_see_a_record_twice(tmp_path: Path) -> Non
         reads += 1
     assert [p.wait(timeout=60) for p in procs] == [0, 0]
     assert len(list(store.read(ReadStats()))) == 3000
+
+
+def test_threads_sharing_one_store_lose_nothing(tmp_path: Path) -> None:
+    import threading
+
+    store = SegmentStore(tmp_path, "events", max_bytes=3000, retention_days=30)
+
+    def work(worker: int) -> None:
+        for i in range(1000):
+            rec = {"schema_version": 1, "w": worker, "i": i, "pad": "z" * (i % 50)}
+            assert store.append((json.dumps(rec) + "\n").encode())
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    seen: list[tuple[int, int]] = []
+    while any(t.is_alive() for t in threads):  # read while they write and rotate
+        batch = [(r["w"], r["i"]) for r in store.read(ReadStats())]
+        assert len(batch) == len(set(batch))
+    for t in threads:
+        t.join()
+    seen = [(r["w"], r["i"]) for r in store.read(ReadStats())]
+    assert sorted(seen) == sorted((w, i) for w in range(4) for i in range(1000))
