@@ -51,11 +51,11 @@ def predict(ours: str, theirs: str, cwd: Path) -> Prediction:
 
 
 def commit_tree(
-    tree: str, parents: list[str], message: str, cwd: Path, *, identity: bool = True
+    tree: str, parents: list[str], message: str, cwd: Path, *, forecast: bool = True
 ) -> str:
-    """Write a commit object (no ref moves). `identity`: sign it as the forecast, not the user."""
+    """Write a commit object (no ref moves); a `forecast` one is not signed as the user."""
     args = ["commit-tree", tree, *(a for p in parents for a in ("-p", p)), "-m", message]
-    return run_git(args, cwd, env=_FORECAST_IDENTITY if identity else None).stdout.strip()
+    return run_git(args, cwd, env=_FORECAST_IDENTITY if forecast else None).stdout.strip()
 
 
 _FORECAST_IDENTITY = {
@@ -159,7 +159,7 @@ def _plumb(worktree: Path, rev: str, message: str, *, squash: bool) -> StepResul
     if prediction.tree == tree_of(worktree, before):
         return StepResult(True, before)  # already contained: nothing to commit
     parents = [before] if squash else [before, rev]
-    commit = commit_tree(prediction.tree, parents, message, worktree, identity=False)
+    commit = commit_tree(prediction.tree, parents, message, worktree, forecast=False)
     _TREES[commit] = prediction.tree
     if not run_git(["read-tree", "-m", "-u", before, commit], worktree, check=False).ok:
         reset_to(worktree, before)  # the verify command left changes behind
