@@ -114,17 +114,13 @@ def remove_scratch(root: Path, path: Path) -> None:
 
 def reset_to(worktree: Path, commit: str) -> None:
     """Put the scratch worktree back at `commit`, dropping a half-done merge or rebase."""
-    for marker in ("rebase-merge", "rebase-apply"):
-        if git_path(worktree, marker).exists():
-            run_git(["rebase", "--abort"], worktree, check=False)
+    git_dir = _git_dir(worktree)
+    if git_dir is not None and any(
+        (git_dir / m).exists() for m in ("rebase-merge", "rebase-apply")
+    ):
+        run_git(["rebase", "--abort"], worktree, check=False)
     run_git(["reset", "-q", "--hard", commit], worktree)
     run_git(["clean", "-fdq"], worktree, check=False)
-
-
-def git_path(worktree: Path, name: str) -> Path:
-    out = run_git(["rev-parse", "--git-path", name], worktree).stdout.strip()
-    path = Path(out)
-    return path if path.is_absolute() else worktree / path
 
 
 def conflicted(worktree: Path) -> list[str]:
