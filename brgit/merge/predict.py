@@ -15,6 +15,8 @@ from brgit.gitops.git import rev_parse
 from brgit.merge.model import CONFLICT, DEPENDENCY, DryRun, Ejection, Forecast, TrainItem
 from brgit.merge.order import blocked_by
 
+ALREADY = "already merged"
+
 
 def dry_run(
     root: Path,
@@ -36,6 +38,10 @@ def dry_run(
         if not prediction.clean:
             forecast = Forecast(position, item.task_id, item.branch, CONFLICT, prediction.conflicts)
             result.forecasts.append(forecast)
+            continue
+        if prediction.tree == gm.tree_of(root, current):
+            merged.add(item.task_id)
+            result.forecasts.append(Forecast(position, item.task_id, item.branch, ALREADY))
             continue
         current = gm.commit_tree(
             prediction.tree, [current, item.rev], f"forecast {item.task_id}", root
