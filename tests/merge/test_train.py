@@ -133,6 +133,20 @@ def test_a_target_not_checked_out_moves_by_compare_and_swap(repo: Path) -> None:
     assert git(repo, "rev-parse", "HEAD") == head  # the user's checkout did not move
 
 
+def test_a_target_checked_out_in_a_linked_worktree_follows_there(
+    repo: Path, tmp_path: Path
+) -> None:
+    git(repo, "branch", "release")
+    other = tmp_path / "release-checkout"
+    git(repo, "worktree", "add", "-q", str(other), "release")
+    make_branch(repo, "fix", {"fix.txt": "fix\n"})
+    result = run_train(repo, order.from_branches(["fix"], repo), TrainOptions(target="release"))
+    assert git(other, "rev-parse", "HEAD") == result.final_commit
+    assert (other / "fix.txt").read_text() == "fix\n"
+    assert git(other, "status", "--porcelain") == ""
+    assert not (repo / "fix.txt").exists()  # main's checkout is not involved
+
+
 def test_dependency_of_an_ejected_task_is_ejected_too(repo: Path) -> None:
     tasks = [Task("base"), Task("a"), Task("b", depends_on=["a"])]
     files = {"base": {"README.md": "base\n"}, "a": {"README.md": "a\n"}, "b": {"b.txt": "b\n"}}
