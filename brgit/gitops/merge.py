@@ -238,6 +238,8 @@ def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) 
         if not run_git(args, root, check=False).ok:
             raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
         return
+    if not _has_checked_out(checkout, ref):  # switched away meanwhile: plain CAS then
+        return advance(root, branch, new, old, None)
     if ref_value(root, ref) != old:
         raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
     env = {"GIT_REFLOG_ACTION": f"br merge: advance to {new[:12]}"}
@@ -247,6 +249,16 @@ def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) 
             f"could not update the checkout of {branch} at {checkout}: "
             f"{first_line(moved.stderr)}; {branch} stays at {old[:12]}"
         )
+
+
+def _has_checked_out(worktree: Path, ref: str) -> bool:
+    """Whether `worktree`'s HEAD is (still) the symbolic ref `ref`, read from its HEAD file."""
+    git_dir = _git_dir(worktree)
+    try:
+        text = (git_dir / "HEAD").read_text(encoding="utf-8").strip() if git_dir else ""
+    except OSError:
+        return False
+    return text == f"ref: {ref}"
 
 
 def ref_value(root: Path, ref: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 _CLEAN_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 
@@ -20,34 +22,54 @@ class VerifyOutcome:
 
 
 def run_verify(command: str, cwd: Path, log: Path, timeout: float) -> VerifyOutcome:
-    """Run `command` in `cwd` (through sh when it uses shell syntax); exit 0 passes."""
+    """Run `command` in `cwd` (through sh when it uses shell syntax); exit 0 passes.
+
+    It runs in its own process group, so a timeout or Ctrl-C stops everything it started.
+    """
     env = {k: v for k, v in os.environ.items() if k not in _CLEAN_ENV}
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log.open("ab") as out:
         out.write(f"$ {command}  (in {cwd})\n".encode())
         out.flush()
-        try:
-            proc = subprocess.run(
-                _argv(command),
-                shell=_needs_shell(command),
-                cwd=cwd,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                timeout=timeout,
-                check=False,
-            )
-            code: int | None = proc.returncode
-        except OSError as exc:  # no such program (run without a shell)
-            code = 127
-            out.write(f"{exc}\n".encode())
-        except subprocess.TimeoutExpired:
-            code = None
-            out.write(f"\n(timed out after {timeout:g}s)\n".encode())
+        code = _run(command, cwd, env, out, timeout)
     elapsed = int((time.monotonic() - started) * 1000)
     return VerifyOutcome(code == 0, code, elapsed, _tail(log))
+
+
+def _run(
+    command: str, cwd: Path, env: dict[str, str], out: IO[bytes], timeout: float
+) -> int | None:
+    try:
+        proc = subprocess.Popen(
+            _argv(command),
+            shell=_needs_shell(command),
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as exc:  # no such program (run without a shell)
+        out.write(f"{exc}\n".encode())
+        return 127
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        out.write(f"\n(timed out after {timeout:g}s)\n".encode())
+        return None
+    finally:
+        if proc.poll() is None:
+            _kill_group(proc)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+    proc.wait()
 
 
 _SHELL_CHARS = frozenset("|&;<>()$`\\\"'*?[]#~=%{}!\n")

@@ -89,6 +89,27 @@ def test_a_verify_program_that_does_not_exist_fails_verification(repo: Path) -> 
     assert "No such file" in result.ejected[0].detail
 
 
+def test_a_verify_that_hangs_times_out_and_all_it_started_is_stopped(
+    repo: Path, tmp_path: Path
+) -> None:
+    make_branch(repo, "slow", {"s.txt": "s\n"})
+    pid_file = tmp_path / "sleeper.pid"
+    verify = f"sleep 30 & echo $! > {pid_file}; wait"
+    opts = TrainOptions(target="main", verify=verify, verify_timeout=1.0)
+    result = run_train(repo, order.from_branches(["slow"], repo), opts)
+    assert [(e.task_id, e.reason) for e in result.ejected] == [("slow", VERIFY_FAILED)]
+    assert "timed out" in result.ejected[0].detail
+    sleeper = int(pid_file.read_text())
+    assert not Path(f"/proc/{sleeper}").exists() or "Z" in _proc_state(sleeper)
+
+
+def _proc_state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0]
+    except OSError:
+        return "Z"
+
+
 def test_a_dirty_checkout_of_the_target_is_refused_and_kept(repo: Path) -> None:
     make_branch(repo, "work", {"w.txt": "w\n"})
     (repo / "README.md").write_text("my unsaved edit\n")
