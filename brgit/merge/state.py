@@ -76,7 +76,10 @@ def begin(root: Path, target: str, start_commit: str, session: str | None) -> Tr
         dt.datetime.now(dt.UTC).isoformat(),
         session,
     )
-    atomic_write(state_file(root), json.dumps(asdict(state), indent=2))
+    try:
+        atomic_write(state_file(root), json.dumps(asdict(state), indent=2))
+    except OSError as exc:
+        raise MergeError(f"cannot write {state_file(root)}: {exc.strerror or exc}") from None
     return state
 
 

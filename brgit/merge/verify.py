@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from brgit.errors import MergeError
+
 _CLEAN_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 
 
@@ -27,12 +29,15 @@ def run_verify(command: str, cwd: Path, log: Path, timeout: float) -> VerifyOutc
     It runs in its own process group, so a timeout or Ctrl-C stops everything it started.
     """
     env = {k: v for k, v in os.environ.items() if k not in _CLEAN_ENV}
-    log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with log.open("ab") as out:
-        out.write(f"$ {command}  (in {cwd})\n".encode())
-        out.flush()
-        code = _run(command, cwd, env, out, timeout)
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            out.write(f"$ {command}  (in {cwd})\n".encode())
+            out.flush()
+            code = _run(command, cwd, env, out, timeout)
+    except OSError as exc:  # a full disk, a read-only store: stop, the target stays verified
+        raise MergeError(f"cannot write the verify log {log}: {exc.strerror or exc}") from None
     elapsed = int((time.monotonic() - started) * 1000)
     return VerifyOutcome(code == 0, code, elapsed, _tail(log))
 

@@ -110,6 +110,19 @@ def _proc_state(pid: int) -> str:
         return "Z"
 
 
+def test_an_unwritable_log_stops_the_train_with_the_target_verified(repo: Path) -> None:
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    logs = repo / ".buildrunner" / "merge" / "logs"
+    logs.parent.mkdir(parents=True)
+    logs.write_text("not a folder")  # as unwritable as a full disk, even for root
+    before = git(repo, "rev-parse", "main")
+    with pytest.raises(MergeError, match="cannot write the verify log"):
+        run_train(repo, order.from_branches(["work"], repo), TrainOptions("main", verify="true"))
+    assert git(repo, "rev-parse", "main") == before
+    assert not (repo / ".buildrunner" / "merge" / "train.json").exists()
+    assert "brgit-merge" not in git(repo, "worktree", "list")
+
+
 def test_a_dirty_checkout_of_the_target_is_refused_and_kept(repo: Path) -> None:
     make_branch(repo, "work", {"w.txt": "w\n"})
     (repo / "README.md").write_text("my unsaved edit\n")
