@@ -134,33 +134,36 @@ def _failed(worktree: Path, before: str) -> StepResult:
     return StepResult(False, before, files)
 
 
-def merge_commit(worktree: Path, rev: str, message: str) -> StepResult:
-    """A merge commit of `rev` on the scratch HEAD (its message names the task)."""
-    return _plumb(worktree, rev, message, squash=False)
+def merge_commit(repo: Path, base: str, rev: str, message: str, scratch: Path | None) -> StepResult:
+    """A merge commit of `rev` on `base` (its message names the task)."""
+    return _plumb(repo, base, rev, message, scratch, squash=False)
 
 
-def squash(worktree: Path, rev: str, message: str) -> StepResult:
-    """All of `rev`'s changes as one commit on the scratch HEAD."""
-    return _plumb(worktree, rev, message, squash=True)
+def squash(repo: Path, base: str, rev: str, message: str, scratch: Path | None) -> StepResult:
+    """All of `rev`'s changes as one commit on `base`."""
+    return _plumb(repo, base, rev, message, scratch, squash=True)
 
 
-def _plumb(worktree: Path, rev: str, message: str, *, squash: bool) -> StepResult:
-    """Merge with plumbing: `merge-tree` (same engine as `git merge`), `commit-tree`, then
-    `read-tree -m -u` brings the files along. A conflict leaves the scratch untouched.
-    Fewer and lighter processes than `git merge`, which matters on long trains."""
-    before = head(worktree)
-    prediction = predict(before, rev, worktree)
+def _plumb(
+    repo: Path, base: str, rev: str, message: str, scratch: Path | None, *, squash: bool
+) -> StepResult:
+    """Merge with plumbing: `merge-tree` (same engine as `git merge`) and `commit-tree`; with a
+    scratch worktree (at `base`), `read-tree -m -u` brings its files along. A conflict leaves
+    everything untouched. Fewer and lighter processes than `git merge`."""
+    where = scratch or repo
+    prediction = predict(base, rev, where)
     if not prediction.clean:
-        return StepResult(False, before, prediction.conflicts)
-    if prediction.tree == tree_of(worktree, before):
-        return StepResult(True, before)  # already contained: nothing to commit
-    parents = [before] if squash else [before, rev]
-    commit = commit_tree(prediction.tree, parents, message, worktree, forecast=False)
+        return StepResult(False, base, prediction.conflicts)
+    if prediction.tree == tree_of(where, base):
+        return StepResult(True, base)  # already contained: nothing to commit
+    parents = [base] if squash else [base, rev]
+    commit = commit_tree(prediction.tree, parents, message, where, forecast=False)
     _TREES[commit] = prediction.tree
-    if not run_git(["read-tree", "-m", "-u", before, commit], worktree, check=False).ok:
-        reset_to(worktree, before)  # the verify command left changes behind
-        run_git(["read-tree", "-m", "-u", before, commit], worktree)
-    _set_detached_head(worktree, commit, before)
+    if scratch is not None:
+        if not run_git(["read-tree", "-m", "-u", base, commit], scratch, check=False).ok:
+            reset_to(scratch, base)  # the verify command left changes behind
+            run_git(["read-tree", "-m", "-u", base, commit], scratch)
+        _set_detached_head(scratch, commit, base)
     return StepResult(True, commit)
 
 
@@ -187,9 +190,8 @@ def tree_of(cwd: Path, commit: str) -> str:
     return _TREES[commit]
 
 
-def rebase(worktree: Path, rev: str, message: str) -> StepResult:
+def rebase(worktree: Path, rev: str) -> StepResult:
     """Replay `rev`'s commits on the scratch HEAD, then fast-forward to them."""
-    del message  # rebased commits keep their own messages
     before = head(worktree)
     run_git(["checkout", "-q", "--detach", rev], worktree)
     result = run_git([*QUIET, "rebase", "-q", NO_HOOKS, before], worktree, check=False)

@@ -12,31 +12,47 @@ from brgit.merge.model import TrainItem
 
 class Strategy(Protocol):
     name: str
+    needs_worktree: bool  # False: it can merge on commits alone when nothing is verified
 
-    def apply(self, scratch: Path, item: TrainItem, message: str) -> gm.StepResult:
-        """Merge `item` into the scratch worktree's HEAD; on conflict leave HEAD unchanged."""
+    def apply(
+        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
+    ) -> gm.StepResult:
+        """Merge `item` on `base`; the scratch worktree (at `base`, if any) follows the
+        result. On a conflict nothing changes."""
         ...
 
 
 class MergeCommit:
     name = "merge"
+    needs_worktree = False
 
-    def apply(self, scratch: Path, item: TrainItem, message: str) -> gm.StepResult:
-        return gm.merge_commit(scratch, item.rev, message)
+    def apply(
+        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
+    ) -> gm.StepResult:
+        return gm.merge_commit(repo, base, item.rev, message, scratch)
 
 
 class Squash:
     name = "squash"
+    needs_worktree = False
 
-    def apply(self, scratch: Path, item: TrainItem, message: str) -> gm.StepResult:
-        return gm.squash(scratch, item.rev, message)
+    def apply(
+        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
+    ) -> gm.StepResult:
+        return gm.squash(repo, base, item.rev, message, scratch)
 
 
 class RebaseFastForward:
     name = "rebase"
+    needs_worktree = True
 
-    def apply(self, scratch: Path, item: TrainItem, message: str) -> gm.StepResult:
-        return gm.rebase(scratch, item.rev, message)
+    def apply(
+        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
+    ) -> gm.StepResult:
+        del repo, base, message  # replays on the scratch HEAD; commits keep their messages
+        if scratch is None:
+            raise MergeError("the rebase strategy needs a scratch worktree")
+        return gm.rebase(scratch, item.rev)
 
 
 STRATEGIES: dict[str, Strategy] = {

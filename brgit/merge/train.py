@@ -52,7 +52,8 @@ class MergeTrain:
         self.progress = progress or (lambda _line: None)
         self.events = TrainEvents(root, opts)
         self.skipped = list(skipped)
-        self.scratch = Path()
+        self.scratch: Path | None = None
+        self.materialize = bool(opts.verify) or self.strategy.needs_worktree
         self.checkout: Path | None = None
         self.stopped = False
         self._merged_ids: set[str] = set()
@@ -78,7 +79,8 @@ class MergeTrain:
         began = time.monotonic()
         self.events.started(state.train_id, start, self.items)
         try:
-            self.scratch = gm.add_scratch(self.root, Path(state.scratch), start)
+            if self.materialize:  # files are needed only to verify or to rebase
+                self.scratch = gm.add_scratch(self.root, Path(state.scratch), start)
             self._head = start
             self._drive(start)
         except BaseException as exc:
@@ -146,7 +148,7 @@ class MergeTrain:
                 self._eject(item, DEPENDENCY, detail=f"depends on {dep}, which was not merged")
                 continue
             message = strategies.message(item, self.opts.session)
-            step = self.strategy.apply(self.scratch, item, message)
+            step = self.strategy.apply(self.root, self._head, item, message, self.scratch)
             if not step.ok:
                 self._eject(item, CONFLICT, files=step.conflicts)
                 if self.opts.on_conflict == "stop":
@@ -158,14 +160,16 @@ class MergeTrain:
         return self._head, merged, []
 
     def _reset(self, commit: str) -> None:
-        if self._head != commit:
+        if self._head != commit and self.scratch is not None:
             gm.reset_to(self.scratch, commit)
-            self._head = commit
+        self._head = commit
 
     def _verify(self, merged: list[TrainItem]) -> bool:
         self._last_tail = ""
         if not self.opts.verify:
             return True
+        if self.scratch is None:  # cannot happen: a verify command gets a scratch worktree
+            raise MergeError("no scratch worktree to verify in")
         self.result.verify_runs += 1
         log = train_state.log_dir(self.root) / f"{self.result.train_id}.log"
         outcome = run_verify(self.opts.verify, self.scratch, log, self.opts.verify_timeout)

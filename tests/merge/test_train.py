@@ -123,6 +123,17 @@ def test_an_unwritable_log_stops_the_train_with_the_target_verified(repo: Path) 
     assert "brgit-merge" not in git(repo, "worktree", "list")
 
 
+def test_without_verify_no_scratch_worktree_is_made(repo: Path) -> None:
+    make_branch(repo, "one", {"one.txt": "1\n"})
+    make_branch(repo, "two", {"README.md": "two\n"})
+    result = run_train(repo, order.from_branches(["one", "two"], repo), TrainOptions("main"))
+    assert [m.task_id for m in result.merged] == ["one", "two"]
+    assert (repo / "README.md").read_text() == "two\n"
+    assert not (repo / ".git" / "brgit-merge").exists()  # merged on commits alone
+    run_train(repo, [], TrainOptions("main", verify="true"))
+    assert (repo / ".git" / "brgit-merge").is_dir()  # (a verifying train makes one there)
+
+
 def test_a_dirty_checkout_of_the_target_is_refused_and_kept(repo: Path) -> None:
     make_branch(repo, "work", {"w.txt": "w\n"})
     (repo / "README.md").write_text("my unsaved edit\n")
