@@ -128,12 +128,6 @@ def conflicted(worktree: Path) -> list[str]:
     return [p for p in out.split("\0") if p]
 
 
-def _failed(worktree: Path, before: str) -> StepResult:
-    files = conflicted(worktree)
-    reset_to(worktree, before)
-    return StepResult(False, before, files)
-
-
 def merge_commit(repo: Path, base: str, rev: str, message: str, scratch: Path | None) -> StepResult:
     """A merge commit of `rev` on `base` (its message names the task)."""
     return _plumb(repo, base, rev, message, scratch, squash=False)
@@ -201,10 +195,11 @@ def rebase(worktree: Path, rev: str) -> StepResult:
 
 
 def _failed_or_raise(worktree: Path, before: str, output: str) -> StepResult:
+    """A conflict is an outcome (with its files); any other failure is a GitError."""
     files = conflicted(worktree)
-    if files or "CONFLICT" in output:
-        return _failed(worktree, before)
     reset_to(worktree, before)
+    if files or "CONFLICT" in output:
+        return StepResult(False, before, files)
     raise GitError(f"merge failed: {first_line(output)}")
 
 
