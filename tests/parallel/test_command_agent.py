@@ -42,6 +42,7 @@ def test_claude_code_json_result(repo: Path, tmp_path: Path) -> None:
     assert rec.cost_usd == pytest.approx(load_catalog().cost(usage).usd, rel=1e-6)
     stored = [r for r in ledger(repo) if r.get("task_id") == "t"]
     assert len(stored) == 1 and stored[0]["input_tokens"] == 12
+    assert stored[0]["reported_cost_usd"] == 0.0123
 
 
 def fake_claude_output(cwd: Path) -> str:
