@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from brgit.errors import MergeError
+from brgit.errors import MergeError, NotFoundError
 from brgit.gitops import merge as gm
-from brgit.gitops.git import rev_parse
+from brgit.gitops.git import branch_exists, rev_parse
 from brgit.merge import state as train_state
 from brgit.merge import strategies
 from brgit.merge.events import TrainEvents
@@ -64,6 +64,8 @@ class MergeTrain:
     # ------------------------------------------------------------------ the run
 
     def run(self) -> TrainResult:
+        if not branch_exists(self.opts.target, self.root):
+            raise NotFoundError(f"no branch named {self.opts.target!r} to merge into")
         start = rev_parse(self.opts.target, self.root)
         self.checkout = self._checked_out_clean()
         state = train_state.begin(self.root, self.opts.target, start, self.opts.session)

@@ -85,6 +85,9 @@ def test_bad_options_are_usage_errors(repo: Path, br) -> None:  # type: ignore[n
     assert br("merge", "x", "--strategy", "octopus", cwd=repo).code == 2
     assert br("merge", cwd=repo).code == 2
     assert br("merge", "--session", "nosuch", cwd=repo).code == 6
+    git(repo, "tag", "v1")
+    tagged = br("merge", "x", "--target", "v1", cwd=repo)
+    assert tagged.code == 6 and "no branch named 'v1'" in tagged.err
 
 
 def test_crash_mid_train_leaves_the_last_verified_commit_and_abort_cleans_up(repo: Path) -> None:
