@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brgit.telemetry.events import upgrade
+from brgit.telemetry.events import SCHEMA_VERSION, upgrade
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 from brgit.telemetry.store import SegmentStore
 
@@ -42,19 +42,19 @@ class Bucket:
     by_type: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     latencies: Counter[int] = field(default_factory=Counter)
-    outcomes: dict[str, list[int]] = field(
-        default_factory=dict
-    )  # "model\trole" -> [ok, fail, blocked]
+    outcomes: dict[str, list[int]] = field(default_factory=dict)  # "model\trole": counts
     first: str | None = None
     last: str | None = None
 
     def add(self, record: dict[str, Any]) -> None:
         kind = str(record.get("event_type"))
-        ts = str(record.get("timestamp", ""))
+        ts = str(record.get("timestamp") or "")
         self.events += 1
         self.by_type[kind] += 1
-        self.first = ts if self.first is None or ts < self.first else self.first
-        self.last = ts if self.last is None or ts > self.last else self.last
+        if self.first is None or ts < self.first:
+            self.first = ts
+        if self.last is None or ts > self.last:
+            self.last = ts
         error = record.get("error")
         if error or record.get("success") is False or kind in ERROR_TYPES:
             message = str(error or kind).splitlines()[0][:200] if (error or kind) else kind
@@ -113,8 +113,8 @@ def hour_of(ts: str) -> str:
 def bucketize(records: Iterable[dict[str, Any]], since: str | None = None) -> dict[str, Bucket]:
     hours: dict[str, Bucket] = {}
     for raw in records:
-        record = upgrade(raw)
-        ts = str(record.get("timestamp", ""))
+        record = raw if raw.get("schema_version") == SCHEMA_VERSION else upgrade(raw)
+        ts = str(record.get("timestamp") or "")
         if since is not None and ts < since:
             continue
         key = hour_of(ts)

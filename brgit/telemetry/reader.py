@@ -4,10 +4,10 @@ truncated or damaged gzip segment yields what precedes the damage."""
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 import logging
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +34,12 @@ class ReadStats:
         }
 
 
+_DECODE = json.JSONDecoder().decode
+
+
 def _loads(raw: bytes) -> dict[str, Any] | None:
     try:
-        value = json.loads(raw)
+        value = _DECODE(raw.decode())  # UnicodeDecodeError is a ValueError too
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
@@ -93,9 +96,38 @@ def sealed_at(name: str) -> dt.datetime | None:
 
 
 def read_segment(seg: Segment, handle: IO[bytes], stats: ReadStats) -> Iterator[dict[str, Any]]:
-    stream: IO[bytes] = gzip.GzipFile(fileobj=handle) if seg.compressed else handle  # type: ignore[assignment]
+    """The records of one segment; damage is reported in `stats.bad_segments`, not raised."""
+    lines = _gzip_lines(seg, handle, stats) if seg.compressed else handle
     try:
-        yield from parse_lines(stream, stats)
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        stats.bad_segments.append(f"{seg.name}: {exc}")
-        log.warning("telemetry: segment %s is truncated or damaged: %s", seg.name, exc)
+        yield from parse_lines(lines, stats)
+    except OSError as exc:
+        _damaged(seg, stats, str(exc))
+
+
+def _damaged(seg: Segment, stats: ReadStats, why: str) -> None:
+    stats.bad_segments.append(f"{seg.name}: {why}")
+    log.warning("telemetry: segment %s is truncated or damaged: %s", seg.name, why)
+
+
+def _gzip_lines(seg: Segment, handle: IO[bytes], stats: ReadStats) -> Iterator[bytes]:
+    """Lines of a gzip segment, streamed; a truncated or corrupt stream yields every line
+    before the damage (the torn last line included, for the parser to count)."""
+    inflate = zlib.decompressobj(wbits=31)
+    rest = b""
+    while chunk := handle.read(1 << 20):
+        while chunk:
+            try:
+                rest += inflate.decompress(chunk)
+            except zlib.error as exc:
+                _damaged(seg, stats, f"corrupt gzip data ({exc})")
+                yield rest
+                return
+            *lines, rest = rest.split(b"\n")
+            yield from lines
+            chunk = b""
+            if inflate.eof and inflate.unused_data:  # another gzip member follows
+                chunk, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
+    if not inflate.eof:
+        _damaged(seg, stats, "compressed file ended before the end-of-stream marker")
+    if rest:
+        yield rest
