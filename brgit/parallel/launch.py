@@ -96,7 +96,9 @@ def watch(
     while thread.is_alive() and not session_file(name, root).exists():
         time.sleep(0.05)
     if session_file(name, root).exists():
-        run_dashboard(SessionManager(root, cfg), name, until=lambda: not thread.is_alive())
+        run_dashboard(
+            SessionManager(root, cfg), name, refresh=0.5, until=lambda: not thread.is_alive()
+        )
     thread.join()
     if errors:
         raise errors[0]

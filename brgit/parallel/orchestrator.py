@@ -178,7 +178,10 @@ class Orchestrator:
             self.save()
 
     def finish(self, task_id: str, outcome: Outcome, model: str | None, duration_ms: int) -> None:
+        from brgit.redact import redact
+
         task = self.record.plan.task(task_id)
+        outcome.error = redact(outcome.error) if outcome.error else None
         with self.lock:
             rec = self.record.task(task_id)
             _apply(rec, outcome, duration_ms)
@@ -347,7 +350,8 @@ def resume_session(
     from brgit.parallel.reconcile import reconcile
 
     record = load_session(name, root)
-    reconcile(record, root)
+    for note in reconcile(record, root):
+        (progress or (lambda _line: None))(note)
     record.pid, record.status = os.getpid(), "running"
     record.num_workers = max(1, workers or record.num_workers)
     record.agent = agent or record.agent

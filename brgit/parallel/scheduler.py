@@ -32,8 +32,14 @@ class Scheduler:
             orch.coordinator.register_worker(f"worker-{number}")
         orch.event("session_started", data={"tasks": len(self.record.plan.tasks)})
         started = time.monotonic()
+        interrupted = False
         with cf.ThreadPoolExecutor(max_workers=self.record.num_workers) as pool:
-            self._loop(pool)
+            try:
+                self._loop(pool)
+            except KeyboardInterrupt:  # Ctrl-C: kill the agents, keep what completed
+                interrupted = True
+                orch.cancel.set()
+        self._collect()
         self._finish_status()
         orch.event(
             "session_completed",
@@ -41,7 +47,15 @@ class Scheduler:
             success=self.record.status == "completed",
             data=orch.get_summary(),
         )
+        if interrupted:
+            raise KeyboardInterrupt
         return self.record
+
+    def _collect(self) -> None:
+        for future, (task_id, worker) in list(self.running.items()):
+            future.result()
+            self.orch.coordinator.complete_task(f"worker-{worker}", task_id)
+        self.running.clear()
 
     def _loop(self, pool: cf.ThreadPoolExecutor) -> None:
         while True:

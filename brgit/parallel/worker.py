@@ -51,8 +51,8 @@ class TaskRunner:
             outcome = Outcome(
                 "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             )
-        except OSError as exc:
-            outcome = Outcome("failed", f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug or an OS error fails this task, not the session
+            outcome = Outcome("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])
         if self.orch.cancel.is_set() and outcome.status == "failed":
             outcome.status, outcome.error = "stopped", "stopped by request"
         self.orch.finish(

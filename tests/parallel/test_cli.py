@@ -104,3 +104,24 @@ def test_dashboard_frame(repo: Path, tmp_path: Path, br: Any) -> None:
         assert expected in text
     shown = br("parallel", "dashboard", "s1", "--refresh", "0.2", cwd=repo)
     assert shown.code == 0 and "Session: s1" in shown.out
+
+
+def test_watch_runs_under_the_dashboard(repo: Path, tmp_path: Path, br: Any) -> None:
+    plan = write_plan(tmp_path / "plan.toml", PLAN)
+    shown = br("parallel", "start", "w", "--plan", str(plan), "--watch", cwd=repo)
+    assert shown.code == 0, shown.err
+    assert "Session: w" in shown.out and "completed" in shown.out
+
+
+def test_secrets_in_agent_output_are_masked(repo: Path, tmp_path: Path, br: Any) -> None:
+    key = "sk-ant-api03-" + "Z" * 93 + "AA"
+    (tmp_path / "key.txt").write_text(key + "\n")
+    run = f"cat {tmp_path / 'key.txt'}; exit 1"
+    plan = write_plan(tmp_path / "p.toml", f'[[tasks]]\nid = "leak"\nrun = "{run}"\n')
+    shown = br("parallel", "start", "s", "--plan", str(plan), "--format", "json", cwd=repo)
+    assert shown.code == 1
+    assert key not in shown.out + shown.err
+    assert json.loads(shown.out)["tasks"][0]["error"].startswith("exit 1: sk-a...")
+    for file in (repo / ".buildrunner").rglob("*"):
+        if file.is_file():
+            assert key not in file.read_text(errors="replace"), file

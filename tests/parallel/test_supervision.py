@@ -167,3 +167,21 @@ def test_cleanup_removes_worktrees_and_records(repo: Path, tmp_path: Path, br: A
     assert json.loads(done.out) == [{"name": "s", "worktrees": 1}]
     assert not worktree.exists() and not (repo / ".buildrunner/sessions/s").exists()
     assert git(repo, "branch", "--list", "br/s/t")  # the work is still there to merge
+
+
+def test_ctrl_c_stops_agents_and_keeps_the_record(repo: Path, tmp_path: Path) -> None:
+    plan = write_plan(
+        tmp_path / "p.toml",
+        '[[tasks]]\nid = "quick"\nrun = "true"\n[[tasks]]\nid = "slow"\nrun = "sleep 60"\n',
+    )
+    proc = start(repo, plan, "--workers", "2")
+    wait_for(lambda: bool(record(repo).get("tasks", {}).get("slow", {}).get("pid")))
+    wait_for(lambda: states(repo).get("quick") == "completed")
+    agent_pid = record(repo)["tasks"]["slow"]["pid"]
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    final = load_session("s", repo)
+    assert final.status == "stopped"
+    assert (final.tasks["quick"].status, final.tasks["slow"].status) == ("completed", "stopped")
+    wait_for(lambda: not pid_alive(agent_pid), 5)
