@@ -114,7 +114,7 @@ def _gzip_lines(seg: Segment, handle: IO[bytes], stats: ReadStats) -> Iterator[b
     before the damage (the torn last line included, for the parser to count)."""
     inflate = zlib.decompressobj(wbits=31)
     rest = b""
-    while chunk := handle.read(1 << 20):
+    while chunk := handle.read(1 << 16):
         while chunk:
             try:
                 rest += inflate.decompress(chunk)
