@@ -8,12 +8,13 @@ abort(root) -> TrainState | None                       # clean up a stopped/cras
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from brgit.config import Config
-from brgit.core.session import load_session
+from brgit.core.session import SessionRecord, load_session
 from brgit.errors import MergeError
 from brgit.gitops.git import current_branch
 from brgit.merge import order, state
@@ -70,9 +71,22 @@ def merge_session(
     progress: Progress | None = None,
 ) -> TrainResult:
     record = load_session(name, root)
+    _not_running(record)
     opts = options(cfg, over, session=name, fallback_target=record.base_branch)
     items, skipped = order.from_session(record, root)
     return run_train(root, items, opts, skipped=skipped, progress=progress)
+
+
+def _not_running(record: SessionRecord) -> None:
+    """Workers still writing to the session: merging now would race them."""
+    from brgit.parallel.control import pid_alive
+
+    pid = record.pid
+    if record.status == "running" and pid and pid != os.getpid() and pid_alive(pid):
+        raise MergeError(
+            f"session {record.name!r} is still running (pid {pid}); wait for it to finish "
+            f"or stop it (`br parallel stop {record.name}`), then merge"
+        )
 
 
 def merge_branches(

@@ -90,6 +90,26 @@ def test_bad_options_are_usage_errors(repo: Path, br) -> None:  # type: ignore[n
     assert tagged.code == 6 and "no branch named 'v1'" in tagged.err
 
 
+def test_a_session_still_running_is_not_merged(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from brgit.core.session import save_session
+
+    record = make_session(repo, "live", [Task("a")], {"a": {"a.txt": "a\n"}})
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        record.status, record.pid = "running", sleeper.pid
+        save_session(record, repo)
+        result = br("merge", "--session", "live", cwd=repo)
+        assert result.code == 1 and "still running" in result.err
+        assert br("merge", "--session", "live", "--dry-run", cwd=repo).code == 0
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert br("merge", "--session", "live", cwd=repo).code == 0  # its supervisor is gone
+
+
 def test_crash_mid_train_leaves_the_last_verified_commit_and_abort_cleans_up(repo: Path) -> None:
     tips = {
         "one": make_branch(repo, "one", {"one.txt": "1\n"}),
