@@ -18,7 +18,17 @@ HELP = (
 def register(app: typer.Typer) -> None:
     @app.command("run", help=HELP, short_help="Plan, run the workers, merge, summarise.")
     def run(
-        source: Annotated[Path, typer.Argument(help="A plan (.toml) or a markdown spec.")],
+        source: Annotated[
+            Path | None, typer.Argument(help="A plan (.toml) or a markdown spec.")
+        ] = None,
+        auto: Annotated[
+            bool,
+            typer.Option(
+                "--auto",
+                help="Find the plan or spec: PROJECT_SPEC.plan.toml, "
+                ".buildrunner/plan.toml, plan.toml, PROJECT_SPEC.md.",
+            ),
+        ] = False,
         workers: Annotated[
             int | None, typer.Option("--workers", "-w", min=1, help="Workers at once.")
         ] = None,
@@ -30,11 +40,13 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = "table",
     ) -> int:
         check_format(fmt)
+        if source is None and not auto:
+            raise typer.BadParameter("give a plan or spec file, or --auto", param_hint="SOURCE")
         return run_and_report(source, workers, agent, session, verify, fmt)
 
 
 def run_and_report(
-    source: Path,
+    source: Path | None,
     workers: int | None,
     agent: str | None,
     session: str | None,
@@ -47,7 +59,7 @@ def run_and_report(
 
     cfg = load_config()
     result = job.run_job(
-        source.resolve(),
+        source.resolve() if source else job.default_source(cfg.root),
         root=cfg.root,
         cfg=cfg,
         workers=workers,

@@ -35,6 +35,22 @@ class JobResult:
         return done and self.train.ok
 
 
+DEFAULT_SOURCES = (
+    "PROJECT_SPEC.plan.toml",
+    ".buildrunner/plan.toml",
+    "plan.toml",
+    "PROJECT_SPEC.md",
+)
+
+
+def default_source(root: Path) -> Path:
+    """What `br run --auto` runs: the first of DEFAULT_SOURCES in the main worktree."""
+    for name in DEFAULT_SOURCES:
+        if (root / name).is_file():
+            return root / name
+    raise NotFoundError(f"--auto found none of {', '.join(DEFAULT_SOURCES)} in {root}")
+
+
 def plan_for(source: Path) -> Plan:
     """A `.toml` file is a plan; anything else is a spec handed to `brgit.core.spec`."""
     if not source.exists():

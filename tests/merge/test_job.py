@@ -111,3 +111,20 @@ def test_run_of_a_spec_without_tasks_is_a_plan_error(repo: Path, tmp_path: Path,
     spec.write_text("Nothing to build here.\n")
     result = br("run", str(spec), cwd=repo)
     assert result.code == 2 and "no `# Feature:` sections" in result.err
+
+
+def test_run_auto_finds_the_plan(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
+    (repo / "plan.toml").write_text(
+        '[plan]\nname = "p"\n\n[[tasks]]\nid = "one"\nrun = "echo 1 > one.txt"\n'
+    )
+    git(repo, "add", "plan.toml")
+    git(repo, "commit", "-q", "-m", "plan")
+    result = br("run", "--auto", "--workers", "1", "--format", "json", cwd=repo)
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["merged"] == ["one"] and (repo / "one.txt").exists()
+
+
+def test_run_without_a_source_needs_auto(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
+    assert br("run", cwd=repo).code == 2
+    missing = br("run", "--auto", cwd=repo)
+    assert missing.code == 6 and "--auto found none of" in missing.err
