@@ -22,7 +22,10 @@ from brgit.telemetry.events import SCHEMA_VERSION, upgrade
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 from brgit.telemetry.store import SegmentStore
 
-ERROR_TYPES = frozenset({"task_failed", "verification_failed"})
+ERROR_TYPES = frozenset({"task_failed", "verification_failed", "merge_conflict"})
+# Roll-ups report on work already counted event by event: a train that ejected a branch
+# ends with success false, but the ejection itself is the error worth listing.
+ROLLUPS = frozenset({"build_completed", "session_completed", "merge_completed"})
 OUTCOMES = {"task_completed": 0, "task_failed": 1, "task_blocked": 2}
 MAX_ERRORS = 50
 
@@ -56,7 +59,8 @@ class Bucket:
         if self.last is None or ts > self.last:
             self.last = ts
         error = record.get("error")
-        if error or record.get("success") is False or kind in ERROR_TYPES:
+        failed = record.get("success") is False and kind not in ROLLUPS
+        if error or failed or kind in ERROR_TYPES:
             message = str(error or kind).splitlines()[0][:200] if (error or kind) else kind
             if message in self.errors or len(self.errors) < MAX_ERRORS:
                 self.errors[message] += 1

@@ -241,3 +241,13 @@ def test_metrics_table_per_hour_day_week_with_cost_and_tokens(repo: Path) -> Non
     weeks = MetricsAnalyzer(repo).table("week")
     assert sum(r["total_tasks"] for r in weeks) == 3  # type: ignore[misc]
     assert all(str(r["period"]).count("-W") == 1 for r in weeks)
+
+
+def test_rollups_are_not_counted_as_errors(repo: Path) -> None:
+    collector = EventCollector(repo)
+    collector.collect_event({"event_type": "merge_conflict", "task_id": "b", "success": False})
+    collector.collect_event({"event_type": "merge_completed", "success": False})
+    collector.collect_event({"event_type": "build_completed", "success": False})
+    metrics = MetricsAnalyzer(repo).analyze(hours=1)
+    assert metrics.error_count == 1
+    assert [e.message for e in metrics.top_errors] == ["merge_conflict"]
