@@ -94,12 +94,15 @@ def flush() -> None:
     subprocess.run(["sync"], check=False)
 
 
-def bench_worktrees(work: Path, runs: int, files: int) -> dict[str, object]:
+def bench_worktrees(work: Path, runs: int, files: int, beside: bool) -> dict[str, object]:
     """Alternate one brgit spawn and two plain adds (one beside the repository, one in the same
     folder brgit uses), eight of each per round, each after an untimed `sync` so none pays the
     other's disk writeback; the first round warms up and is not counted."""
     repo = make_repo(work / "big", files)
     cfg = load_config(repo)
+    if beside:  # parallel.worktree_root pointing at a sibling folder of the checkout
+        par = dataclasses.replace(cfg.parallel, worktree_root=str(work / "brgit-trees"))
+        cfg = dataclasses.replace(cfg, parallel=par)
     same_place = repo / ".git" / "brgit" / "worktrees" / "plain"
     series: dict[str, list[float]] = {"brgit": [], "git_beside": [], "git_same_folder": []}
     for n in range(runs + 1):
@@ -117,10 +120,12 @@ def bench_worktrees(work: Path, runs: int, files: int) -> dict[str, object]:
         for i in range(8):
             git(repo, "worktree", "remove", "--force", str(work / f"p{n}-{i}"))
         shutil.rmtree(repo / ".git" / "brgit", ignore_errors=True)
+        shutil.rmtree(work / "brgit-trees", ignore_errors=True)
         git(repo, "worktree", "prune")
     medians = {name: median(values) for name, values in series.items()}
     return {
         "files": files,
+        "worktree_root": str(work / "brgit-trees") if beside else "(default: inside .git)",
         "seconds": series,
         "medians": medians,
         "ratio_vs_git_beside": medians["brgit"] / medians["git_beside"],
@@ -146,13 +151,18 @@ def main() -> int:
         help="where the repositories go (default: /dev/shm, so disk writeback noise does not "
         "swamp the comparison; pass a disk path to include it)",
     )
+    parser.add_argument(
+        "--worktree-root-beside",
+        action="store_true",
+        help="set parallel.worktree_root to a folder beside the repository",
+    )
     args = parser.parse_args()
     os.environ.update(ENV)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         work = Path(tmp)
         os.environ["HOME"] = str(work)
         plan = bench_plan(work, args.runs)
-        trees = bench_worktrees(work, args.runs, args.files)
+        trees = bench_worktrees(work, args.runs, args.files, args.worktree_root_beside)
     print(
         f"12 x 1s tasks on 4 workers: brgit median {plan['brgit_median']:.2f}s "
         f"(target <= 3.6s), xargs -P4 {plan['xargs_median']:.2f}s, ratio {plan['ratio']:.2f}"
