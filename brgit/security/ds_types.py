@@ -31,7 +31,8 @@ class TypeProbe:
 
         self.root = root
         self.plugins: dict[str, Any] = {}
-        for secret_type, plugin_class in get_mapping_from_secret_type_to_class().items():
+        mapping: dict[str, Any] = get_mapping_from_secret_type_to_class()
+        for secret_type, plugin_class in mapping.items():
             try:
                 self.plugins[secret_type] = _instantiate(plugin_class)
             except Exception:  # noqa: S112 - a plugin that needs settings is skipped
