@@ -185,3 +185,25 @@ def test_ctrl_c_stops_agents_and_keeps_the_record(repo: Path, tmp_path: Path) ->
     assert final.status == "stopped"
     assert (final.tasks["quick"].status, final.tasks["slow"].status) == ("completed", "stopped")
     wait_for(lambda: not pid_alive(agent_pid), 5)
+
+
+def test_dashboard_keys_pause_resume_and_stop(repo: Path, tmp_path: Path, br: Any) -> None:
+    from brgit.parallel.manager import SessionManager
+    from brgit.ui.dashboard import act
+
+    plan = write_plan(
+        tmp_path / "p.toml",
+        '[[tasks]]\nid = "one"\nrun = "sleep 0.3"\n'
+        '[[tasks]]\nid = "two"\ndepends_on = ["one"]\nrun = "sleep 1"\n'
+        '[[tasks]]\nid = "three"\ndepends_on = ["two"]\nrun = "true"\n',
+    )
+    assert br("parallel", "start", "s", "--plan", str(plan), "--detach", cwd=repo).code == 0
+    manager = SessionManager(repo, load_config(repo))
+    wait_for(lambda: states(repo).get("one") == "running")
+    assert act(manager, "s", "p") == "session paused"
+    assert act(manager, "s", "p") == "session running"
+    wait_for(lambda: states(repo).get("two") == "running")
+    assert act(manager, "s", "s") in ("session stopping", "session running")
+    wait_for(lambda: record(repo).get("status") == "stopped", 20)
+    assert states(repo) == {"one": "completed", "two": "completed", "three": "pending"}
+    assert act(manager, "s", "p") == "cannot pause session 's': it is stopped"
