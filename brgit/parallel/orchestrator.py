@@ -9,12 +9,9 @@ its dependents; independent tasks keep running.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import importlib
 import os
 import threading
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,26 +27,27 @@ from brgit.core.session import (
     session_file,
 )
 from brgit.core.usage import TokenUsage
-from brgit.errors import BuildRunnerError, ParallelError
-from brgit.gitops.git import current_branch, rev_parse
+from brgit.errors import ParallelError
 from brgit.parallel import control
 from brgit.parallel.coordinator import WorkerCoordinator
+from brgit.parallel.models import ModelChoice, choose
+from brgit.parallel.records import free_name, new_record, summary
 from brgit.parallel.slots import Backoff, Slots
 from brgit.parallel.worker import Outcome, TaskRunner, now_iso
 
+__all__ = [
+    "ModelChoice",
+    "Orchestrator",
+    "choose",
+    "free_name",
+    "new_record",
+    "resume_session",
+    "run_plan",
+    "summary",
+]
+
 Progress = Callable[[str], None]
 UNFINISHED_DEPS = ("failed", "blocked")
-
-
-@dataclass
-class ModelChoice:
-    """What `select_model` settled on (mirrors brgit.routing.selector.ModelChoice)."""
-
-    model: str
-    model_id: str
-    source: str = "default"
-    reasons: list[str] = field(default_factory=list)
-    estimated_cost: float = 0.0
 
 
 class Orchestrator:
@@ -234,77 +232,6 @@ def _apply(rec: TaskRecord, outcome: Outcome, duration_ms: int) -> None:
     rec.cache_write_tokens = sum(
         u.cache_write_5m_tokens + u.cache_write_1h_tokens for u in outcome.usages
     )
-
-
-def choose(task: Task, cfg: Config, root: Path) -> ModelChoice:
-    """Ask the routing component when it is installed; else the task's model or the default."""
-    try:
-        selector: Any = importlib.import_module("brgit.routing.selector")
-    except ImportError:
-        selector = None
-    if selector is not None:
-        picked = selector.choose_model(task, cfg, root)
-        return ModelChoice(
-            picked.model,
-            picked.model_id,
-            picked.source,
-            list(picked.reasons),
-            picked.estimated_cost,
-        )
-    wanted = task.model or cfg.routing.default_model
-    model_id = wanted
-    try:
-        from brgit.routing.catalog import load_catalog
-
-        model_id = load_catalog(cfg.models).resolve(wanted).id
-    except BuildRunnerError:  # an unknown alias is kept as given
-        model_id = wanted
-    source = "plan" if task.model else "default"
-    return ModelChoice(wanted, model_id, source, [f"{source}: {wanted}"])
-
-
-def summary(record: SessionRecord) -> dict[str, Any]:
-    tasks = record.tasks.values()
-    return {
-        "session_id": record.session_id,
-        "name": record.name,
-        "status": record.status,
-        "total_tasks": len(record.plan.tasks),
-        **{state: record.count(state) for state in ("completed", "failed", "blocked", "pending")},
-        "running": record.count("running"),
-        "stopped": record.count("stopped"),
-        "input_tokens": sum(t.input_tokens for t in tasks),
-        "output_tokens": sum(t.output_tokens for t in tasks),
-        "cost_usd": round(sum(t.cost_usd for t in tasks), 6),
-        "duration_ms": sum(t.duration_ms or 0 for t in tasks),
-    }
-
-
-def new_record(
-    plan: Plan, name: str, *, root: Path, cfg: Config, workers: int, agent: str
-) -> SessionRecord:
-    base_ref = cfg.parallel.base_branch or "HEAD"
-    record = SessionRecord(
-        session_id=f"session-{uuid.uuid4().hex[:10]}",
-        name=name,
-        plan=plan,
-        base_commit=rev_parse(base_ref, root),
-        base_branch=cfg.parallel.base_branch or current_branch(root),
-        num_workers=workers,
-        agent=agent,
-        created_at=now_iso(),
-        pid=os.getpid(),
-    )
-    for task in plan.tasks:
-        record.task(task.id)
-    return record
-
-
-def free_name(base: str, root: Path) -> str:
-    name, n = check_name(base), 2
-    while session_file(name, root).exists():
-        name, n = f"{base}-{n}", n + 1
-    return name
 
 
 def run_plan(
