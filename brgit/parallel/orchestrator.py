@@ -153,7 +153,7 @@ class Orchestrator:
             self.record.updated_at = now_iso()
             save_session(self.record, self.root)
 
-    def begin(self, task_id: str, worker_id: str, model: str) -> None:
+    def begin(self, task_id: str, worker_id: str, model: str | None) -> None:
         with self.lock:
             rec = self.record.task(task_id)
             rec.worker_id, rec.model, rec.agent = worker_id, model, self.agent_name

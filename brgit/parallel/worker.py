@@ -43,10 +43,15 @@ class TaskRunner:
         self.started = time.monotonic()
 
     def run(self) -> Outcome:
-        model = self.orch.select_model(self.task)
+        model: str | None = None
+        error = "no model chosen"
+        try:
+            model = self.orch.select_model(self.task)
+        except BuildRunnerError as exc:  # e.g. no model fits the budget: this task fails
+            error = f"model selection: {exc}"
         self.orch.begin(self.task.id, self.worker_id, model)
         try:
-            outcome = self._run(model)
+            outcome = self._run(model) if model else Outcome("failed", error)
         except BuildRunnerError as exc:
             outcome = Outcome(
                 "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__

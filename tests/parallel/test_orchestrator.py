@@ -220,3 +220,23 @@ def test_base_branch_config(repo: Path) -> None:
     record = run_plan(plan(Task("d", run="cat dev.txt > seen.txt")), root=repo, cfg=cfg)
     assert record.base_commit == dev and record.base_branch == "dev"
     assert record.tasks["d"].status == "completed"
+
+
+def test_model_selection_failure_fails_only_that_task(
+    repo: Path, cfg: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brgit.errors import RoutingError
+    from brgit.parallel import orchestrator
+
+    real = orchestrator.choose
+
+    def picky(task: Task, cfg: Config, root: Path) -> orchestrator.ModelChoice:
+        if task.id == "x":
+            raise RoutingError("no model fits the daily budget")
+        return real(task, cfg, root)
+
+    monkeypatch.setattr(orchestrator, "choose", picky)
+    record = run_plan(plan(Task("x", run="true"), Task("y", run="true")), root=repo, cfg=cfg)
+    assert record.tasks["x"].status == "failed"
+    assert record.tasks["x"].error == "model selection: no model fits the daily budget"
+    assert record.tasks["y"].status == "completed"
