@@ -136,7 +136,9 @@ def summary(result: JobResult) -> dict[str, Any]:
             {"task_id": e.task_id, "reason": e.reason, "files": e.files, "detail": e.detail}
             for e in train.ejected
         ],
-        "not_merged": [{"task_id": e.task_id, "reason": e.reason} for e in train.skipped],
+        "not_merged": [
+            {"task_id": e.task_id, "reason": e.reason, "detail": e.detail} for e in train.skipped
+        ],
         "verify_runs": train.verify_runs,
         "tokens": {
             "input": sum(t.input_tokens for t in tasks),

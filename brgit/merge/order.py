@@ -20,7 +20,8 @@ def from_session(record: SessionRecord, root: Path) -> tuple[list[TrainItem], li
         status = rec.status if rec else "pending"
         branch = (rec.branch if rec else None) or branch_for(record.name, task.id)
         if status != "completed":
-            skipped.append(Ejection(task.id, branch, f"not completed ({status})"))
+            error = (rec.error or "") if rec else ""
+            skipped.append(Ejection(task.id, branch, f"not completed ({status})", detail=error))
             continue
         rev = _tip(branch, rec.commit if rec else None, root)
         if rev is None:

@@ -77,6 +77,6 @@ def job_view(data: dict[str, Any]) -> View:
     rows += [
         [e["task_id"], e["reason"], ", ".join(e["files"]) or e["detail"]] for e in data["ejected"]
     ]
-    rows += [[e["task_id"], e["reason"], ""] for e in data["not_merged"]]
+    rows += [[e["task_id"], e["reason"], e["detail"]] for e in data["not_merged"]]
     view.tables.append(Table(["task", "outcome", "detail"], rows))
     return view
