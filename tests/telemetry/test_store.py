@@ -6,6 +6,7 @@ import errno
 import gzip
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -240,10 +241,10 @@ def test_threads_sharing_one_store_lose_nothing(tmp_path: Path) -> None:
 
 def test_corrupt_bytes_inside_a_gzip_segment_are_reported(tmp_path: Path) -> None:
     store = SegmentStore(tmp_path, "events", max_bytes=10**9, retention_days=30)
-    for i in range(6000):  # random padding: the segment compresses little
-        store.append(
-            (json.dumps({"schema_version": 1, "n": i, "r": os.urandom(40).hex()}) + "\n").encode()
-        )
+    noise = random.Random(7)  # incompressible padding, the same bytes on every run
+    for i in range(6000):
+        pad = noise.randbytes(40).hex()
+        store.append((json.dumps({"schema_version": 1, "n": i, "r": pad}) + "\n").encode())
     sealed = store.rotate(force=True)
     assert sealed is not None
     data = bytearray(sealed.read_bytes())
@@ -252,7 +253,9 @@ def test_corrupt_bytes_inside_a_gzip_segment_are_reported(tmp_path: Path) -> Non
     data[middle : middle + 64] = b"\xff" * 64
     sealed.write_bytes(bytes(data))
     stats = ReadStats()
-    got = numbers(store, stats)  # gzip's CRC only fails at the end: no crash, damage reported
+    # gzip's CRC only fails at the end: no crash, damage reported. Damaged deflate data may
+    # decode into lines that still parse, so keep only what has a number.
+    got = [r["n"] for r in store.read(stats) if "n" in r]
     assert len(stats.bad_segments) == 1
     assert got[:1000] == list(range(1000))  # what precedes the damage is intact
 
