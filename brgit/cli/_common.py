@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -41,11 +42,16 @@ def add_stubs(group: typer.Typer, prefix: str, names: dict[str, str]) -> None:
     loose = {"allow_extra_args": True, "ignore_unknown_options": True}
 
     for name, summary in names.items():
+        group.command(name, help=f"{summary} (not built yet)", context_settings=loose)(
+            _stub(f"{prefix} {name}".strip())
+        )
 
-        def command(ctx: typer.Context, _name: str = name) -> None:
-            not_built(f"{prefix} {_name}".strip())
 
-        group.command(name, help=f"{summary} (not built yet)", context_settings=loose)(command)
+def _stub(what: str) -> Callable[[typer.Context], None]:
+    def command(ctx: typer.Context) -> None:
+        not_built(what)
+
+    return command
 
 
 def group(name: str, help_text: str) -> typer.Typer:
