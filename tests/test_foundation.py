@@ -191,3 +191,37 @@ def test_config_doc_shows_the_real_defaults() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "CONFIG.md").read_text()
     block = doc.split("```toml\n")[-1].split("```")[0]
     assert block == config.default_document()
+
+
+def _commands() -> list[str]:
+    import typer
+
+    from brgit.cli.main import app
+
+    def walk(command: object, prefix: list[str]) -> list[str]:
+        subs = getattr(command, "commands", None)
+        if subs is None:
+            return [" ".join(prefix)]
+        return [n for name, sub in sorted(subs.items()) for n in walk(sub, [*prefix, name])]
+
+    return walk(typer.main.get_command(app), ["br"])
+
+
+def test_api_reference_lists_every_command() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "API.md").read_text()
+    missing = [name for name in _commands() if f"| `{name}` |" not in doc]
+    assert missing == []
+    assert len(_commands()) > 30
+
+
+def test_api_reference_imports_work() -> None:
+    import importlib
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "API.md").read_text()
+    statements = re.findall(r"`from ([\w.]+) import ([\w, ]+)`", doc)
+    assert len(statements) > 15
+    for module, names in statements:
+        loaded = importlib.import_module(module)
+        for name in names.split(","):
+            assert hasattr(loaded, name.strip()), f"{module}.{name.strip()}"
