@@ -116,3 +116,30 @@ def open_repo(path: Path | str) -> Iterator[Any]:
         yield repo
     finally:
         repo.close()
+
+
+@contextmanager
+def worktree_admin_lock(repo: Path | str) -> Iterator[None]:
+    """Serialise `git worktree add/remove/prune` on one repository, across threads and processes.
+
+    git 2.39 lets a `worktree add` read the half-written admin folder of another one being
+    added at the same moment ("failed to read .git/worktrees/<x>/commondir"), which failed
+    about one parallel task in a hundred. An exclusive flock on a file in git's common
+    directory makes these short operations take turns; checkouts outside them stay parallel
+    only where git allows it.
+    """
+    import fcntl
+
+    from brgit import paths
+
+    common = paths.locate(Path(repo)).common_dir
+    if common is None:
+        yield
+        return
+    lock_file = common / "brgit-worktrees.lock"
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

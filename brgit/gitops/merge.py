@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brgit.errors import GitError, MergeError, NotFoundError
-from brgit.gitops.git import first_line, rev_parse, run_git
+from brgit.gitops.git import first_line, rev_parse, run_git, worktree_admin_lock
 
 NO_HOOKS = "--no-verify"
 # Each `git merge` would otherwise spawn `git maintenance run --auto`; the train runs it once.
@@ -97,19 +97,21 @@ _HEX = frozenset("0123456789abcdef")
 def add_scratch(root: Path, path: Path, commit: str) -> Path:
     """A detached worktree at `commit` where the train merges and verifies."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    run_git(["worktree", "add", "--detach", "-q", "-f", str(path), commit], root)
+    with worktree_admin_lock(root):
+        run_git(["worktree", "add", "--detach", "-q", "-f", str(path), commit], root)
     return path
 
 
 def remove_scratch(root: Path, path: Path) -> None:
     """Remove the scratch worktree (whatever state it is in) and prune git's record of it."""
-    if path.exists():
-        run_git(["worktree", "remove", "--force", "--force", str(path)], root, check=False)
-    if path.exists():
-        import shutil
+    with worktree_admin_lock(root):
+        if path.exists():
+            run_git(["worktree", "remove", "--force", "--force", str(path)], root, check=False)
+        if path.exists():
+            import shutil
 
-        shutil.rmtree(path, ignore_errors=True)
-    run_git(["worktree", "prune"], root, check=False)
+            shutil.rmtree(path, ignore_errors=True)
+        run_git(["worktree", "prune"], root, check=False)
 
 
 def reset_to(worktree: Path, commit: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from brgit import paths
 from brgit.errors import GitError, NotFoundError
-from brgit.gitops.git import branch_exists, run_git
+from brgit.gitops.git import branch_exists, run_git, worktree_admin_lock
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,13 @@ def list_worktrees(repo: Path) -> list[Worktree]:
 
 def add_worktree(repo: Path, path: Path, branch: str, start: str, *, reset: bool = True) -> Path:
     """Create `path` on a new branch `branch` at `start`; with `reset`, replace leftovers."""
-    if reset:
-        remove_worktree(repo, path, force=True, missing_ok=True)
-        if branch_exists(branch, repo):
-            run_git(["branch", "-D", branch], repo)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    run_git(["worktree", "add", "-q", "-b", branch, str(path), start], repo)
+    with worktree_admin_lock(repo):
+        if reset:
+            _remove(repo, path, force=True, missing_ok=True)
+            if branch_exists(branch, repo):
+                run_git(["branch", "-D", branch], repo)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        run_git(["worktree", "add", "-q", "-b", branch, str(path), start], repo)
     return path
 
 
@@ -88,6 +89,11 @@ def remove_worktree(
     repo: Path, path: Path, *, force: bool = False, missing_ok: bool = False
 ) -> bool:
     """Remove a worktree; returns False if it was not registered and `missing_ok`."""
+    with worktree_admin_lock(repo):
+        return _remove(repo, path, force=force, missing_ok=missing_ok)
+
+
+def _remove(repo: Path, path: Path, *, force: bool, missing_ok: bool) -> bool:
     known = {w.path.resolve() for w in list_worktrees(repo)}
     if path.resolve() not in known:
         if missing_ok:
@@ -100,7 +106,8 @@ def remove_worktree(
 
 def prune(repo: Path) -> list[str]:
     """`git worktree prune`; returns what git reported removing."""
-    result = run_git(["worktree", "prune", "--verbose"], repo)
+    with worktree_admin_lock(repo):
+        result = run_git(["worktree", "prune", "--verbose"], repo)
     return [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
 
 
