@@ -38,7 +38,7 @@ def _plan(tmp_path: Path) -> Path:
 
 def test_run_plans_works_merges_and_summarises(repo: Path, tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
     # one worker: parallel `git worktree add` races in git 2.39 (see the report of issue 6)
-    args = ["run", str(_plan(tmp_path)), "--agent", "shell", "--workers", "1"]
+    args = ["run", str(_plan(tmp_path)), "--agent", "shell", "--workers", "3"]
     result = br(*args, "--verify", "test ! -f broken", "--format", "json", cwd=repo)
     assert result.code == 1, result.err  # one task failed and one was ejected
     data = json.loads(result.out)
@@ -71,7 +71,7 @@ def test_run_of_a_missing_file_exits_6(repo: Path, br) -> None:  # type: ignore[
 
 def test_demo_runs_the_whole_job_offline(tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "demo"
-    result = br("demo", "--dir", str(folder), "--workers", "1", "--format", "json", cwd=tmp_path)
+    result = br("demo", "--dir", str(folder), "--format", "json", cwd=tmp_path)
     assert result.code == 0, result.err
     data = json.loads(result.out)
     repo = Path(data["repository"])
