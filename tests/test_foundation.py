@@ -184,7 +184,9 @@ def test_ctrl_c_exits_130(repo: Path, br, monkeypatch: pytest.MonkeyPatch) -> No
         raise KeyboardInterrupt
 
     monkeypatch.setattr("brgit.store.init_store", interrupted)
-    assert br("init", cwd=repo).code == 130
+    result = br("init", cwd=repo)
+    assert result.code == 130
+    assert result.err.strip() == "br: interrupted"
 
 
 def test_config_doc_shows_the_real_defaults() -> None:

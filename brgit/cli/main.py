@@ -129,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" (details: {log})" if log else ""
         error(redact(f"unexpected {type(exc).__name__}: {exc}".splitlines()[0]) + where)
         return EXIT_GENERAL
+    if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a returned 130
+        sys.stderr.write("br: interrupted\n")
     return result if isinstance(result, int) else 0
 
 
