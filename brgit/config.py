@@ -303,20 +303,41 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def read_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not UTF-8 text") from None
+
+
+def parse_toml(file: Path, text: str) -> dict[str, Any]:
+    """Parse TOML for reading with the standard library's fast parser (tomlkit, which keeps
+    comments, is only needed to write). A syntax error names the file and the line."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "syntax error"
+        where = f"{file}:{found.group(1)}" if found else str(file)
+        raise ConfigError(f"{where}: invalid TOML: {reason}") from None
+
+
 def read_document(file: Path) -> Any:
     """Parse a TOML file with tomlkit; a syntax error is a ConfigError naming file and line."""
     import tomlkit
-    from tomlkit.exceptions import ParseError
+    from tomlkit.exceptions import ParseError, TOMLKitError
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{file}: not UTF-8 text") from None
+    text = read_text(file)
     try:
         return tomlkit.parse(text)
     except ParseError as exc:
         reason = str(exc).split(" at line")[0]
         raise ConfigError(f"{file}:{exc.line}: invalid TOML: {reason}") from None
+    except TOMLKitError as exc:  # e.g. a key defined twice
+        parse_toml(file, text)  # the standard parser names the line
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
 
 
 def load_config(start: Path | None = None, file: Path | None = None) -> Config:
@@ -326,9 +347,9 @@ def load_config(start: Path | None = None, file: Path | None = None) -> Config:
     data: dict[str, Any] = {}
     located: _Located | None = None
     if file.exists():
-        document = read_document(file)
-        data = _plain(document)
-        located = _Located(file.read_text(encoding="utf-8"))
+        text = read_text(file)
+        data = parse_toml(file, text)
+        located = _Located(text)
     elif os.environ.get("BR_CONFIG_FILE"):
         raise ConfigError(f"{file}: BR_CONFIG_FILE names a file that does not exist")
 
@@ -418,8 +439,8 @@ def ensure_config(file: Path) -> int:
     if not file.exists():
         atomic_write(file, default_document())
         return -1
-    document = read_document(file)
     load_config(file.parent, file=file)  # validate before touching anything
+    document = read_document(file)
     added = _add_fields(document, Config, Config())
     if added:
         atomic_write(file, tomlkit.dumps(document))

@@ -80,6 +80,7 @@ def test_gitignore_keeps_config_and_ignores_run_data(repo: Path, br) -> None:
         ("[merge]\nstrategy = 'octopus'\n", ":2: merge.strategy: expected one of"),
         ("[telemetry\nenabled = true\n", ":1: invalid TOML"),
         ("bogus = 1\n", ":1: bogus: unknown key"),
+        ("[merge]\nverify = 'a'\nverify = 'b'\n", ":3: invalid TOML"),
     ],
 )
 def test_broken_config_exits_2_with_file_line_key(repo: Path, br, text: str, expected: str) -> None:

@@ -187,11 +187,11 @@ def _task_from(data: Any, index: int, file: Path) -> Task:
 
 def load_plan(file: Path) -> Plan:
     """Read and validate a plan file."""
-    from brgit.config import read_document
+    from brgit.config import parse_toml, read_text
 
     if not file.exists():
         raise NotFoundError(f"plan file not found: {file}")
-    data = read_document(file).unwrap()
+    data = parse_toml(file, read_text(file))
     header = data.get("plan", {})
     tasks_data = data.get("tasks", [])
     if not isinstance(header, dict) or not isinstance(tasks_data, list):
