@@ -107,19 +107,26 @@ def performance(
 
 @app.command("export")
 def export(
-    output_file: Annotated[Path, typer.Argument(help="File to write.", show_default=False)],
+    output_file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="File to write (default: a stamped file in telemetry.export_dir).",
+            show_default=False,
+        ),
+    ] = None,
     kind: Annotated[
         str, typer.Option("--type", help="metrics (hourly), events, costs (CSV) or otlp.")
     ] = "metrics",
     hours: Hours = 24,
 ) -> None:
     """Export hourly metrics, events or costs as CSV, or model calls as OTLP JSON lines."""
-    from brgit.telemetry.export import export_to
+    from brgit.telemetry.export import default_export_path, export_to
     from brgit.ui.output import note
 
     if kind not in EXPORT_TYPES:
         raise typer.BadParameter(f"expected one of {', '.join(EXPORT_TYPES)}", param_hint="--type")
     cfg = load_config()
+    output_file = output_file or default_export_path(cfg, kind)
     count = export_to(output_file, kind, hours, config=cfg)
     note(f"wrote {count} {'spans' if kind == 'otlp' else 'rows'} to {output_file}")
 

@@ -74,3 +74,13 @@ def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> 
         return write_csv(path, records, "costs")
     rows = MetricsAnalyzer(root, config=config).table("hour", hours)
     return write_csv(path, rows, "metrics")
+
+
+def default_export_path(config: Config, kind: str) -> Path:
+    """Where `br telemetry export` writes without a FILE: `telemetry.export_dir` (env
+    BR_TELEMETRY_EXPORT_DIR), relative to the main worktree, a UTC-stamped name per type."""
+    import datetime as dt
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    suffix = "otlp.jsonl" if kind == "otlp" else "csv"
+    return config.resolve(config.telemetry.export_dir) / f"{kind}-{stamp}.{suffix}"

@@ -184,3 +184,14 @@ def test_performance_role_filter(br: Any, filled: Path) -> None:
     data = run_json(br, filled, "telemetry", "performance", "--role", "qa")
     assert data["by_model_role"] == [{"model": "opus", "role": "qa", "spawns": 1, "successes": 0,
                                       "failures": 0, "blocked": 1, "success_rate": 0.0}]  # fmt: skip
+
+
+def test_export_without_file_goes_to_export_dir(
+    br: Any, filled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert br("telemetry", "export", "--type", "costs", cwd=filled).code == 0
+    written = list((filled / ".buildrunner" / "exports").glob("costs-*.csv"))
+    assert len(written) == 1 and len(list(csv.DictReader(written[0].open()))) == 2
+    monkeypatch.setenv("BR_TELEMETRY_EXPORT_DIR", str(tmp_path / "elsewhere"))
+    assert br("telemetry", "export", "--type", "otlp", cwd=filled).code == 0
+    assert len(list((tmp_path / "elsewhere").glob("otlp-*.otlp.jsonl"))) == 1
