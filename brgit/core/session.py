@@ -45,6 +45,7 @@ class TaskRecord:
     agent: str | None = None
     worker_id: str | None = None
     pid: int | None = None
+    pid_started: int | None = None  # the process's start time (pids get reused)
     attempts: int = 0
     started_at: str | None = None
     finished_at: str | None = None
@@ -71,6 +72,7 @@ class SessionRecord:
     created_at: str = ""
     updated_at: str = ""
     pid: int | None = None  # the supervising `br` process
+    pid_started: int | None = None  # its start time, so a reused pid is not mistaken for it
     tasks: dict[str, TaskRecord] = field(default_factory=dict)
 
     def task(self, task_id: str) -> TaskRecord:

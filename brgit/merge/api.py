@@ -82,7 +82,8 @@ def _not_running(record: SessionRecord) -> None:
     from brgit.parallel.control import pid_alive
 
     pid = record.pid
-    if record.status == "running" and pid and pid != os.getpid() and pid_alive(pid):
+    alive = pid_alive(pid, record.pid_started)
+    if record.status == "running" and pid and pid != os.getpid() and alive:
         raise MergeError(
             f"session {record.name!r} is still running (pid {pid}); wait for it to finish "
             f"or stop it (`br parallel stop {record.name}`), then merge"

@@ -55,7 +55,7 @@ class SessionStatus:
 
 def effective_status(record: SessionRecord) -> str:
     """The record's status, or `interrupted` when it claims to run but its process is gone."""
-    if record.status in LIVE and not pid_alive(record.pid):
+    if record.status in LIVE and not pid_alive(record.pid, record.pid_started):
         return "interrupted"
     return record.status
 
@@ -190,7 +190,7 @@ class SessionManager:
         from brgit.agents.base import kill_group
 
         for rec in record.tasks.values():
-            if rec.pid and pid_alive(rec.pid):
+            if rec.pid and pid_alive(rec.pid, rec.pid_started):
                 kill_group(rec.pid)
             rec.pid = None
             if rec.status == "running":

@@ -172,7 +172,8 @@ class Orchestrator:
 
     def spawned(self, task_id: str, pid: int) -> None:
         with self.lock:
-            self.record.task(task_id).pid = pid
+            rec = self.record.task(task_id)
+            rec.pid, rec.pid_started = pid, control.process_start(pid)
             self.save()
 
     def finish(self, task_id: str, outcome: Outcome, model: str | None, duration_ms: int) -> None:
@@ -280,6 +281,7 @@ def resume_session(
     for note in reconcile(record, root):
         (progress or (lambda _line: None))(note)
     record.pid, record.status = os.getpid(), "running"
+    record.pid_started = control.process_start(record.pid)
     record.num_workers = max(1, workers or record.num_workers)
     record.agent = agent or record.agent
     control.request(name, root, "run")

@@ -21,7 +21,8 @@ def reconcile(record: SessionRecord, root: Path) -> list[str]:
     Refuses while the session's supervising `br` process is still alive. Agents left running
     by a killed supervisor are stopped. Returns one note per change.
     """
-    if record.pid and record.pid != os.getpid() and pid_alive(record.pid):
+    alive = pid_alive(record.pid, record.pid_started)
+    if record.pid and record.pid != os.getpid() and alive:
         raise ParallelError(
             f"session {record.name!r} is still running (pid {record.pid}); "
             f"`br parallel stop {record.name}` first"
@@ -29,7 +30,7 @@ def reconcile(record: SessionRecord, root: Path) -> list[str]:
     live = {w.branch: w for w in worktrees.list_worktrees(root) if w.branch}
     notes = []
     for task_id, rec in record.tasks.items():
-        if rec.pid and pid_alive(rec.pid):
+        if rec.pid and pid_alive(rec.pid, rec.pid_started):
             from brgit.agents.base import kill_group
 
             kill_group(rec.pid)

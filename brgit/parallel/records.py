@@ -11,6 +11,7 @@ from brgit.config import Config
 from brgit.core.plan import Plan
 from brgit.core.session import SessionRecord, check_name, session_file
 from brgit.gitops.git import current_branch, rev_parse
+from brgit.parallel.control import process_start
 from brgit.parallel.worker import now_iso
 
 
@@ -45,6 +46,7 @@ def new_record(
         agent=agent,
         created_at=now_iso(),
         pid=os.getpid(),
+        pid_started=process_start(os.getpid()),
     )
     for task in plan.tasks:
         record.task(task.id)
