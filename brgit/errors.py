@@ -13,6 +13,7 @@ code  meaning
 5     API error (model provider: auth, billing, spend limit, exhausted fallbacks)
 6     file not found
 130   interrupted (Ctrl-C)
+141   the reader of the output went away (`br ... | head`)
 ====  ==========================
 """
 
@@ -26,6 +27,7 @@ EXIT_QUALITY = 4
 EXIT_API = 5
 EXIT_NOT_FOUND = 6
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # the reader of our output went away (128 + SIGPIPE)
 
 
 class BuildRunnerError(Exception):
@@ -88,6 +90,12 @@ class NotFoundError(BuildRunnerError):
     """A file, session, plan or branch that the command needs does not exist."""
 
     exit_code = EXIT_NOT_FOUND
+
+
+class OutputClosedError(BuildRunnerError):
+    """Whoever read our output went away (`br ... | head`); `br` stops quietly."""
+
+    exit_code = EXIT_BROKEN_PIPE
 
 
 class NotBuiltError(BuildRunnerError):

@@ -228,3 +228,37 @@ def test_api_reference_imports_work() -> None:
         loaded = importlib.import_module(module)
         for name in names.split(","):
             assert hasattr(loaded, name.strip()), f"{module}.{name.strip()}"
+
+
+def test_help_and_version_import_no_heavy_library(repo: Path) -> None:
+    probe = (
+        "import sys, io, contextlib\n"
+        "from brgit.cli.main import main\n"
+        "for args in (['--help'], ['--version'], ['routing', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        assert main(args) == 0\n"
+        "heavy = ('rich', 'git', 'anthropic', 'tomlkit', 'detect_secrets', 'httpx')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    assert out.strip() == "[]"
+
+
+def test_closed_output_exits_141_quietly(repo: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader (`| head`) is already gone
+    proc = subprocess.run(
+        [sys.executable, "-m", "brgit", "routing", "models", "--format", "json"],
+        cwd=repo, stdout=write_end, stderr=subprocess.PIPE, text=True, check=False,
+    )  # fmt: skip
+    os.close(write_end)
+    assert proc.returncode == 141
+    assert proc.stderr == ""

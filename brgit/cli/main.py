@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +13,13 @@ from typing import Annotated
 import typer
 
 from brgit import __version__
-from brgit.errors import EXIT_GENERAL, EXIT_INTERRUPTED, BuildRunnerError
+from brgit.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_GENERAL,
+    EXIT_INTERRUPTED,
+    BuildRunnerError,
+    OutputClosedError,
+)
 
 app = typer.Typer(
     name="br",
@@ -24,6 +29,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # plain help: `br --help` never imports rich
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -84,6 +90,8 @@ _register()
 
 def _crash_log(exc: BaseException) -> Path | None:
     """Write the traceback (credentials masked) under .buildrunner/logs/; return its path."""
+    import tempfile
+
     from brgit import paths
     from brgit.redact import redact
 
@@ -105,9 +113,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from typer import Abort, Exit
     from typer._click.exceptions import ClickException  # typer>=0.29 vendors click
 
-    from brgit.redact import redact
-    from brgit.ui.output import error
-
     args = list(argv) if argv is not None else sys.argv[1:]
     try:
         result = app(args=args, prog_name="br", standalone_mode=False)
@@ -119,12 +124,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Abort, KeyboardInterrupt):
         sys.stderr.write("br: interrupted\n")
         return EXIT_INTERRUPTED
+    except (BrokenPipeError, OutputClosedError):  # `br ... | head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no "Exception ignored" when Python flushes
+        return EXIT_BROKEN_PIPE
     except BuildRunnerError as exc:
+        from brgit.redact import redact
+        from brgit.ui.output import error
+
         error(redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
         return exc.exit_code
-    except BrokenPipeError:
-        return EXIT_GENERAL
     except Exception as exc:
+        from brgit.redact import redact
+        from brgit.ui.output import error
+
         log = _crash_log(exc)
         where = f" (details: {log})" if log else ""
         error(redact(f"unexpected {type(exc).__name__}: {exc}".splitlines()[0]) + where)

@@ -101,10 +101,16 @@ def render_view(view: View, out: Any = None) -> None:
 
 def emit(data: Any, view: View | None = None, fmt: str = "table") -> None:
     """Print `data` as JSON (`fmt == "json"`), else its `view` (or JSON if it has none)."""
-    if fmt == "json" or view is None:
-        sys.stdout.write(to_json(data) + "\n")
-        return
-    render_view(view)
+    from brgit.errors import OutputClosedError
+
+    try:
+        if fmt == "json" or view is None:
+            sys.stdout.write(to_json(data) + "\n")
+            sys.stdout.flush()
+            return
+        render_view(view)
+    except BrokenPipeError:
+        raise OutputClosedError("output closed") from None
 
 
 def error(message: str) -> None:
