@@ -48,3 +48,20 @@ def test_hook_broken_config_is_one_line_exit_2(tmp_path: Path, monkeypatch: pyte
     assert secrets.main(["x.py"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("br-secrets: error:") and err.count("\n") == 1
+
+
+def test_native_hook_entry_point_is_lean_and_blocks_staged_secrets(repo: Path) -> None:
+    key = tokens()["google_api_key"]
+    (repo / "k.py").write_text(f"K = '{key}'\n")
+    subprocess.run(["git", "add", "k.py"], cwd=repo, check=True)
+    (repo / "k.py").write_text("K = 'clean in the working tree'\n")  # the index is what counts
+    code = (
+        "import sys, brgit.hooks.precommit as m\n"
+        "code = m.main([])\n"
+        f"heavy = [n for n in {HEAVY!r} if n in sys.modules]\n"
+        "print('RESULT', code, heavy)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert "RESULT 3 []" in proc.stdout
+    assert "k.py:1: [google_api_key]" in proc.stdout and key not in proc.stdout
