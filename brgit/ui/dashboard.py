@@ -77,8 +77,9 @@ def act(manager: SessionManager, name: str, key: str) -> str:
                 manager.unpause_session(name) if status == "paused" else manager.pause_session(name)
             )
             return f"session {done.status}"
-        if key == "s":
-            return f"session {manager.stop_session(name, wait=0).status}"
+        if key == "s":  # the request is written; the scheduler acts on it at its next step
+            status = manager.stop_session(name, wait=0).status
+            return "session stopping" if status in ("running", "paused") else f"session {status}"
     except BuildRunnerError as exc:
         return str(exc)
     return ""

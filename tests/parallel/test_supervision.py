@@ -139,16 +139,23 @@ def test_graceful_stop_then_resume(repo: Path, tmp_path: Path, br: Any) -> None:
     assert states(repo) == {"first": "completed", "second": "completed"}
 
 
+def gated(gate: Path) -> str:
+    """A shell task that runs until `gate` exists: the test decides when it ends."""
+    return f"while [ ! -e '{gate}' ]; do sleep 0.05; done"
+
+
 def test_pause_holds_new_tasks_until_resumed(repo: Path, tmp_path: Path, br: Any) -> None:
+    gate = tmp_path / "gate"
     plan = write_plan(
         tmp_path / "p.toml",
-        '[[tasks]]\nid = "one"\nrun = "sleep 0.3"\n'
+        f'[[tasks]]\nid = "one"\nrun = "{gated(gate)}"\n'
         '[[tasks]]\nid = "two"\ndepends_on = ["one"]\nrun = "true"\n',
     )
     assert br("parallel", "start", "s", "--plan", str(plan), "--detach", cwd=repo).code == 0
     wait_for(lambda: states(repo).get("one") == "running")
     paused = br("parallel", "pause", "s", cwd=repo)
     assert paused.code == 0 and "paused" in paused.out
+    gate.touch()  # "one" ends only now, with the session already paused
     wait_for(lambda: states(repo).get("one") == "completed")
     time.sleep(0.3)
     assert states(repo)["two"] == "pending" and record(repo)["status"] == "paused"
@@ -191,10 +198,11 @@ def test_dashboard_keys_pause_resume_and_stop(repo: Path, tmp_path: Path, br: An
     from brgit.parallel.manager import SessionManager
     from brgit.ui.dashboard import act
 
+    gate_one, gate_two = tmp_path / "gate1", tmp_path / "gate2"
     plan = write_plan(
         tmp_path / "p.toml",
-        '[[tasks]]\nid = "one"\nrun = "sleep 0.3"\n'
-        '[[tasks]]\nid = "two"\ndepends_on = ["one"]\nrun = "sleep 1"\n'
+        f'[[tasks]]\nid = "one"\nrun = "{gated(gate_one)}"\n'
+        f'[[tasks]]\nid = "two"\ndepends_on = ["one"]\nrun = "{gated(gate_two)}"\n'
         '[[tasks]]\nid = "three"\ndepends_on = ["two"]\nrun = "true"\n',
     )
     assert br("parallel", "start", "s", "--plan", str(plan), "--detach", cwd=repo).code == 0
@@ -202,8 +210,10 @@ def test_dashboard_keys_pause_resume_and_stop(repo: Path, tmp_path: Path, br: An
     wait_for(lambda: states(repo).get("one") == "running")
     assert act(manager, "s", "p") == "session paused"
     assert act(manager, "s", "p") == "session running"
+    gate_one.touch()
     wait_for(lambda: states(repo).get("two") == "running")
-    assert act(manager, "s", "s") in ("session stopping", "session running")
+    assert act(manager, "s", "s") == "session stopping"
+    gate_two.touch()  # "two" finishes after the stop request; "three" must not start
     wait_for(lambda: record(repo).get("status") == "stopped", 20)
     assert states(repo) == {"one": "completed", "two": "completed", "three": "pending"}
     assert act(manager, "s", "p") == "cannot pause session 's': it is stopped"
