@@ -11,7 +11,7 @@ from brgit.cli._common import FormatOption, check_format, group, load_config
 
 app = group("telemetry", "Events, metrics, alerts and exports.")
 
-Hours = Annotated[float, typer.Option("--hours", help="Last N hours.")]
+Hours = Annotated[float, typer.Option("--hours", min=0.001, help="Last N hours.")]
 EXPORT_TYPES = ("metrics", "events", "costs", "otlp")
 
 
@@ -42,10 +42,13 @@ def summary(hours: Hours = 24, fmt: FormatOption = "table") -> None:
 def events(
     event_type: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
     hours: Annotated[
-        float | None, typer.Option("--hours", help="Last N hours (default 24; all with --last).")
+        float | None,
+        typer.Option("--hours", min=0.001, help="Last N hours (default 24; all with --last)."),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Most events to show.")] = 50,
-    last: Annotated[int | None, typer.Option("--last", help="The N most recent events.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most events to show.")] = 50,
+    last: Annotated[
+        int | None, typer.Option("--last", min=1, help="The N most recent events.")
+    ] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Recent events, oldest first (JSON: a list of events)."""
@@ -134,7 +137,7 @@ def export(
 @app.command("tokens")
 def tokens(
     hours: Annotated[
-        float | None, typer.Option("--hours", help="Last N hours (default: all).")
+        float | None, typer.Option("--hours", min=0.001, help="Last N hours (default: all).")
     ] = None,
     fmt: FormatOption = "table",
 ) -> None:

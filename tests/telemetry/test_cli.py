@@ -195,3 +195,18 @@ def test_export_without_file_goes_to_export_dir(
     monkeypatch.setenv("BR_TELEMETRY_EXPORT_DIR", str(tmp_path / "elsewhere"))
     assert br("telemetry", "export", "--type", "otlp", cwd=filled).code == 0
     assert len(list((tmp_path / "elsewhere").glob("otlp-*.otlp.jsonl"))) == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary", "--hours", "-5"],
+        ["events", "--limit", "0"],
+        ["events", "--last", "0"],
+        ["events", "--limit", "-1"],
+        ["tokens", "--hours", "0"],
+    ],
+)
+def test_bad_windows_and_limits_are_usage_errors(br: Any, filled: Path, args: list[str]) -> None:
+    result = br("telemetry", *args, cwd=filled)
+    assert result.code == 2 and result.out == ""
