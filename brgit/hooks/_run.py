@@ -27,6 +27,8 @@ def run_hook(name: str, argv: Sequence[str] | None, *, secrets: bool, sql: bool)
         settings = SecuritySettings.read()
         if args.baseline:
             settings = replace(settings, baseline_file=args.baseline)
+            if not settings.baseline_path.is_file() and not args.no_baseline:
+                sys.stderr.write(f"{name}: baseline not found: {args.baseline} (none used)\n")
         engine = Engine(settings, secrets=secrets, sql=sql, use_baseline=not args.no_baseline)
         report = engine.scan_paths(Path(f) for f in args.filenames)
     except BuildRunnerError as exc:

@@ -65,3 +65,12 @@ def test_native_hook_entry_point_is_lean_and_blocks_staged_secrets(repo: Path) -
                           text=True, check=True)  # fmt: skip
     assert "RESULT 3 []" in proc.stdout
     assert "k.py:1: [google_api_key]" in proc.stdout and key not in proc.stdout
+
+
+def test_a_missing_baseline_named_in_the_hook_args_is_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.py").write_text("x = 1\n")
+    assert secrets.main(["--baseline", "nope.baseline", "a.py"]) == 0
+    assert "baseline not found: nope.baseline" in capsys.readouterr().err
