@@ -19,6 +19,15 @@ from brgit.errors import NotFoundError, PlanError
 FEATURE = re.compile(r"^#\s*Feature:\s*(?P<name>.+?)\s*$")
 TASK_HEADER = re.compile(r"^##\s+Task\s+(?P<num>\d+)\b.*$", re.IGNORECASE)
 FIELD = re.compile(r"^\s*[-*]\s*\*\*(?P<key>[^*:]+):?\*\*:?\s*(?P<rest>.*)$")
+KNOWN_FIELDS = (
+    "slug", "title", "description", "files to touch", "dependencies", "acceptance criteria",
+    "unit tests", "component tests", "integration tests", "api tests",
+)
+# The same fields written plainly (`Slug: x`, `- Title: y`); only known names, so a line such
+# as "Note: ..." inside a description stays part of it.
+PLAIN_FIELD = re.compile(
+    rf"^\s*(?:[-*]\s+)?(?P<key>{'|'.join(KNOWN_FIELDS)}):\s*(?P<rest>.*)$", re.IGNORECASE
+)
 BULLET = re.compile(r"^\s*[-*]\s+(?P<text>.+)$")
 BACKTICK = re.compile(r"`([^`]+)`")
 RANGE = re.compile(r"(\d+)\s*(?:[-\u2013\u2014]|to)\s*(\d+)")  # hyphen, en dash, em dash
@@ -79,6 +88,11 @@ class SpecParser:
         ids = {num: _task_id(num, fields) for num, fields in blocks}
         tasks = []
         for num, fields in blocks:
+            if not fields:
+                raise PlanError(
+                    f"## Task {num:02d} has none of the fields Slug, Title, Description, "
+                    "Files to touch, Dependencies (as `- **Title:** ...` or `Title: ...`)"
+                )
             deps = [
                 ids.get(n) or f"task-{n:02d}"
                 for n in parse_dependencies(fields.get("dependencies", ""))
@@ -107,7 +121,7 @@ def _task_blocks(text: str) -> list[tuple[int, dict[str, str]]]:
             continue
         if not blocks:
             continue
-        match = FIELD.match(line)
+        match = FIELD.match(line) or PLAIN_FIELD.match(line)
         fields = blocks[-1][1]
         if match:
             key = match["key"].strip().lower()

@@ -118,3 +118,20 @@ def test_br_plan_writes_an_editable_plan(repo: Path, br: Any) -> None:
     assert again.code == 2 and "--force" in again.err
     missing = br("plan", "nope.md", cwd=repo)
     assert missing.code == 6
+
+
+def test_task_fields_written_plainly_are_read() -> None:
+    text = (
+        "## Task 01\nSlug: add-util\nTitle: Add the util module\nDescription: A helper.\n"
+        "Note: keep it small.\nDependencies: none\n\n"
+        "## Task 02\n- Slug: use-util\n- Title: Use it\n- Dependencies: Task 01\n"
+    )
+    first, second = SpecParser().parse_tasks(text)
+    assert (first.id, first.title) == ("add-util", "Add the util module")
+    assert first.description == "A helper.\nNote: keep it small."
+    assert (second.id, second.depends_on) == ("use-util", ["add-util"])
+
+
+def test_a_task_block_without_fields_is_an_error_not_an_empty_task() -> None:
+    with pytest.raises(PlanError, match="## Task 01 has none of the fields"):
+        SpecParser().parse_tasks("## Task 01\nsomething vague\n")
