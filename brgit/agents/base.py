@@ -27,7 +27,7 @@ class AgentRequest:
     task: Task
     worktree: Path
     env: Mapping[str, str]
-    model: str  # catalog model id
+    model: str  # catalog model id (empty for the shell agent, which calls no model)
     cfg: Config
     timeout: float = 1800.0
     on_spawn: Callable[[int], None] | None = None  # told the pid of a child process

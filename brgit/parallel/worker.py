@@ -45,13 +45,20 @@ class TaskRunner:
     def run(self) -> Outcome:
         model: str | None = None
         error = "no model chosen"
-        try:
-            model = self.orch.select_model(self.task)
-        except BuildRunnerError as exc:  # e.g. no model fits the budget: this task fails
-            error = f"model selection: {exc}"
+        # The shell agent calls no model unless the plan names one (its `run` may wrap an agent
+        # CLI): choosing one anyway would credit a model with the task's outcome and teach
+        # data-driven routing from runs no model made.
+        shell = (self.task.agent or self.orch.agent_name) == "shell"
+        uses_model = not shell or bool(self.task.model)
+        if uses_model:
+            try:
+                model = self.orch.select_model(self.task)
+            except BuildRunnerError as exc:  # e.g. no model fits the budget: this task fails
+                error = f"model selection: {exc}"
         self.orch.begin(self.task.id, self.worker_id, model)
         try:
-            outcome = self._run(model) if model else Outcome("failed", error)
+            ready = model is not None or not uses_model
+            outcome = self._run(model or "") if ready else Outcome("failed", error)
         except BuildRunnerError as exc:
             outcome = Outcome(
                 "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__

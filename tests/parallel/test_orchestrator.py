@@ -236,7 +236,19 @@ def test_model_selection_failure_fails_only_that_task(
         return real(task, cfg, root)
 
     monkeypatch.setattr(orchestrator, "choose", picky)
-    record = run_plan(plan(Task("x", run="true"), Task("y", run="true")), root=repo, cfg=cfg)
+    tasks = Task("x", run="true", model="haiku"), Task("y", run="true", model="haiku")
+    record = run_plan(plan(*tasks), root=repo, cfg=cfg)
     assert record.tasks["x"].status == "failed"
     assert record.tasks["x"].error == "model selection: no model fits the daily budget"
     assert record.tasks["y"].status == "completed"
+
+
+def test_shell_tasks_without_a_model_credit_no_model(repo: Path, cfg: Config) -> None:
+    from brgit.telemetry.performance import model_role_stats
+
+    record = run_plan(plan(Task("plain", run="true"), Task("named", run="true", model="haiku")),
+                      root=repo, cfg=cfg)  # fmt: skip
+    assert record.tasks["plain"].model is None and record.tasks["named"].model
+    selected = [e["task_id"] for e in events(repo) if e["event_type"] == "model_selected"]
+    assert selected == ["named"]
+    assert [model for model, _ in model_role_stats(repo)] == [record.tasks["named"].model]
