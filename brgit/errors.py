@@ -72,6 +72,12 @@ class ParallelError(BuildRunnerError):
     """Raised when parallel operations fail."""
 
 
+class UsageError(BuildRunnerError):
+    """A value given on the command line (or in a plan) that is not one brgit knows."""
+
+    exit_code = EXIT_CONFIG
+
+
 class PlanError(BuildRunnerError):
     """A malformed plan or spec: unknown dependency, duplicate id, cycle, bad field."""
 

@@ -160,9 +160,15 @@ def test_not_built_command_says_so(repo: Path, br) -> None:
     assert result.err.strip() == "br: error: `br quality check` is not built yet"
 
 
-def test_usage_error_exit_2(repo: Path, br) -> None:
-    result = br("init", "--format", "yaml", cwd=repo)
+@pytest.mark.parametrize(
+    "args", [["init", "--format", "yaml"], ["nosuchcmd"], ["plan"], ["init", "--bogus"]]
+)
+def test_usage_errors_exit_2_with_one_line(repo: Path, br, args: list[str]) -> None:
+    result = br(*args, cwd=repo)
     assert result.code == 2
+    assert result.out == ""
+    assert len(result.err.strip().splitlines()) == 1 and result.err.startswith("br: error: ")
+    assert "--help`)" in result.err
 
 
 def test_unexpected_error_writes_crash_log(repo: Path, br, monkeypatch: pytest.MonkeyPatch) -> None:

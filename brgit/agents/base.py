@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from brgit.core.usage import TokenUsage
-from brgit.errors import ParallelError
+from brgit.errors import UsageError
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -115,8 +115,14 @@ def get_agent(name: str) -> Agent:
         "claude": ClaudeAgent,
     }
     if name not in registry:
-        raise ParallelError(f"unknown agent {name!r} (known: {', '.join(sorted(registry))})")
+        raise UsageError(f"unknown agent {name!r} (known: {', '.join(sorted(registry))})")
     return registry[name]()
 
 
 AGENT_NAMES = ("shell", "command", "claude")
+
+
+def check_agent(name: str) -> None:
+    """A usage error (exit 2) for an agent name brgit does not know."""
+    if name not in AGENT_NAMES:
+        raise UsageError(f"unknown agent {name!r} (known: {', '.join(AGENT_NAMES)})")

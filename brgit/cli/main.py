@@ -118,8 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = app(args=args, prog_name="br", standalone_mode=False)
     except Exit as exc:
         return int(exc.exit_code)
-    except ClickException as exc:
-        exc.show()
+    except ClickException as exc:  # usage errors: one line, like every other error
+        from brgit.ui.output import error
+
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        error(" ".join(exc.format_message().split()) + hint)
         return int(exc.exit_code)
     except (Abort, KeyboardInterrupt):
         sys.stderr.write("br: interrupted\n")

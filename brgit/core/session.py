@@ -15,7 +15,7 @@ from typing import Any
 
 from brgit import paths
 from brgit.core.plan import Plan, Task
-from brgit.errors import NotFoundError, ParallelError
+from brgit.errors import NotFoundError, ParallelError, UsageError
 
 SESSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TASK_STATES = ("pending", "running", "completed", "failed", "blocked", "stopped")
@@ -28,7 +28,7 @@ def branch_for(session: str, task_id: str) -> str:
 
 def check_name(name: str) -> str:
     if not SESSION_NAME.match(name):
-        raise ParallelError(
+        raise UsageError(
             f"session name {name!r} must be letters, digits, '.', '_' or '-' (max 64)"
         )
     return name

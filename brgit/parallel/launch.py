@@ -17,10 +17,9 @@ DETACH_WAIT = 15.0
 
 
 def check_agent(name: str) -> None:
-    from brgit.agents.base import AGENT_NAMES
+    from brgit.agents.base import check_agent as check
 
-    if name not in AGENT_NAMES:
-        raise ParallelError(f"unknown agent {name!r} (known: {', '.join(AGENT_NAMES)})")
+    check(name)
 
 
 def detach(args: list[str], name: str, workers: int | None, agent: str | None) -> int:

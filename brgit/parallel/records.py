@@ -10,9 +10,11 @@ from typing import Any
 from brgit.config import Config
 from brgit.core.plan import Plan
 from brgit.core.session import SessionRecord, check_name, session_file
+from brgit.errors import NotFoundError
 from brgit.gitops.git import current_branch, rev_parse
 from brgit.parallel.control import process_start
 from brgit.parallel.worker import now_iso
+from brgit.paths import locate
 
 
 def summary(record: SessionRecord) -> dict[str, Any]:
@@ -35,6 +37,12 @@ def summary(record: SessionRecord) -> dict[str, Any]:
 def new_record(
     plan: Plan, name: str, *, root: Path, cfg: Config, workers: int, agent: str
 ) -> SessionRecord:
+    from brgit.agents.base import check_agent
+
+    for wanted in {agent, *(t.agent for t in plan.tasks if t.agent)}:
+        check_agent(wanted)  # say so before any worktree is made
+    if not locate(root).in_git:
+        raise NotFoundError(f"not a git repository: {root}")
     base_ref = cfg.parallel.base_branch or "HEAD"
     record = SessionRecord(
         session_id=f"session-{uuid.uuid4().hex[:10]}",

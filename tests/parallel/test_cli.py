@@ -60,7 +60,7 @@ def test_failed_task_exits_1_and_errors_are_one_line(repo: Path, tmp_path: Path,
     bad = br("parallel", "start", "t", "--plan", str(cycle), cwd=repo)
     assert bad.code == 2 and "cycle" in bad.err and bad.err.count("\n") == 1
     agent = br("parallel", "start", "t", "--plan", str(plan), "--agent", "robot", cwd=repo)
-    assert agent.code == 1 and "unknown agent 'robot'" in agent.err
+    assert agent.code == 2 and "unknown agent 'robot'" in agent.err  # a usage error
     broken = write_plan(tmp_path / "b.toml", "[[tasks]\nid=")
     assert br("parallel", "start", "t", "--plan", str(broken), cwd=repo).code == 2
     assert br("parallel", "pause", "s", cwd=repo).code == 1
