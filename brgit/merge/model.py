@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 CONFLICT = "conflict"
 VERIFY_FAILED = "verification failed"
 DEPENDENCY = "dependency ejected"
+NO_CHANGES = "no changes"  # the branch adds nothing the target lacks: not merged, not verified
 STRATEGIES = ("merge", "squash", "rebase")
 ON_CONFLICT = ("skip", "stop")
 
@@ -58,7 +59,7 @@ class TrainResult:
     final_commit: str
     merged: list[Merged] = field(default_factory=list)
     ejected: list[Ejection] = field(default_factory=list)
-    skipped: list[Ejection] = field(default_factory=list)  # tasks that never completed
+    skipped: list[Ejection] = field(default_factory=list)  # not completed, or no changes
     verify_runs: int = 0
     stopped: bool = False
     duration_ms: int = 0

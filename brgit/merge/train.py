@@ -21,6 +21,7 @@ from brgit.merge.events import TrainEvents
 from brgit.merge.model import (
     CONFLICT,
     DEPENDENCY,
+    NO_CHANGES,
     VERIFY_FAILED,
     Ejection,
     Merged,
@@ -156,6 +157,10 @@ class MergeTrain:
                 if self.opts.on_conflict == "stop":
                     self.stopped = True
                     return self._head, merged, items[index + 1 :]
+                continue
+            if step.commit == self._head:  # nothing new: no merge commit, no verify run
+                self._merged_ids.add(item.task_id)  # its dependents may still go ahead
+                self.result.skipped.append(Ejection(item.task_id, item.branch, NO_CHANGES))
                 continue
             self._head = step.commit
             merged.append(item)

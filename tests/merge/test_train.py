@@ -291,3 +291,16 @@ def test_every_train_is_recorded_in_telemetry(repo: Path) -> None:
     assert kinds[0] == "merge_started" and kinds[-1] == "merge_completed"
     for kind in ("merge_merged", "merge_conflict", "merge_ejected", "verification_passed"):
         assert kind in kinds
+
+
+def test_a_branch_with_nothing_new_is_not_merged_nor_verified(repo: Path) -> None:
+    git(repo, "branch", "br/s/noop")  # a task whose agent changed nothing
+    record = make_session(repo, "s", [Task("noop"), Task("after", depends_on=["noop"])],
+                          {"after": {"after.txt": "x\n"}}, status={"noop": "pending"})  # fmt: skip
+    record.tasks["noop"].status = "completed"
+    record.tasks["noop"].branch = "br/s/noop"
+    items, skipped = order.from_session(record, repo)
+    result = run_train(repo, items, TrainOptions(target="main", verify="true"), skipped=skipped)
+    assert [m.task_id for m in result.merged] == ["after"]  # its dependent still goes ahead
+    assert [(s.task_id, s.reason) for s in result.skipped] == [("noop", "no changes")]
+    assert result.verify_runs == 1 and result.ok
