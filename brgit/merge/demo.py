@@ -91,13 +91,27 @@ def run_demo(
     return paths, result
 
 
+def br_command() -> str:
+    """How to call this `br` from a shell: `br` if that is it on PATH, else its full path
+    (after the quickstart, `br` lives in .venv/bin, which need not be on PATH)."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "br"
+    on_path = shutil.which("br")
+    if on_path and (not beside.exists() or Path(on_path).resolve() == beside.resolve()):
+        return "br"
+    return shlex.quote(str(beside)) if beside.exists() else f"{sys.executable} -m brgit"
+
+
 def where_to_look(paths: DemoPaths) -> list[str]:
     repo = shlex.quote(str(paths.repo))
+    br = br_command()
     return [
         f"Sample repository: {paths.repo}",
         f"  history:     git -C {repo} log --graph --oneline --all",
         f"  branches:    git -C {repo} branch --list 'br/*'   (ejected ones keep their commits)",
-        f"  telemetry:   cd {repo} && br telemetry summary",
-        f"  the order:   cd {repo} && br merge --session demo --dry-run",
+        f"  telemetry:   cd {repo} && {br} telemetry summary",
+        f"  the order:   cd {repo} && {br} merge --session demo --dry-run",
         f"  verify logs: {paths.repo / '.buildrunner' / 'merge' / 'logs'}",
     ]
