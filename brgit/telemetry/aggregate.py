@@ -23,9 +23,12 @@ from brgit.telemetry.reader import ReadStats, Segment, read_segment
 from brgit.telemetry.store import SegmentStore
 
 ERROR_TYPES = frozenset({"task_failed", "verification_failed", "merge_conflict"})
-# Roll-ups report on work already counted event by event: a train that ejected a branch
-# ends with success false, but the ejection itself is the error worth listing.
-ROLLUPS = frozenset({"build_completed", "session_completed", "merge_completed"})
+# Events whose `success: false` is not a failure of the work: roll-ups report on work already
+# counted event by event (a train that ejected a branch ends unsuccessful, but the ejection is
+# the error worth listing), and a security scan that finds something did its job.
+NOT_FAILURES = frozenset(
+    {"build_completed", "session_completed", "merge_completed", "security_scan"}
+)
 OUTCOMES = {"task_completed": 0, "task_failed": 1, "task_blocked": 2}
 MAX_ERRORS = 50
 
@@ -59,7 +62,7 @@ class Bucket:
         if self.last is None or ts > self.last:
             self.last = ts
         error = record.get("error")
-        failed = record.get("success") is False and kind not in ROLLUPS
+        failed = record.get("success") is False and kind not in NOT_FAILURES
         if error or failed or kind in ERROR_TYPES:
             message = str(error or kind).splitlines()[0][:200] if (error or kind) else kind
             if message in self.errors or len(self.errors) < MAX_ERRORS:

@@ -16,7 +16,7 @@ from typing import Any
 
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 
-AGG_VERSION = 2  # bump whenever what a bucket counts changes
+AGG_VERSION = 3  # bump whenever what a bucket counts changes
 PARALLEL_FROM = 4  # uncached segments before a process pool is worth starting
 
 

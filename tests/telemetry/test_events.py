@@ -248,6 +248,7 @@ def test_rollups_are_not_counted_as_errors(repo: Path) -> None:
     collector.collect_event({"event_type": "merge_conflict", "task_id": "b", "success": False})
     collector.collect_event({"event_type": "merge_completed", "success": False})
     collector.collect_event({"event_type": "build_completed", "success": False})
+    collector.collect_event({"event_type": "security_scan", "success": False, "data": {}})
     metrics = MetricsAnalyzer(repo).analyze(hours=1)
     assert metrics.error_count == 1
     assert [e.message for e in metrics.top_errors] == ["merge_conflict"]
