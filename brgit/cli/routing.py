@@ -14,6 +14,13 @@ app = group("routing", "Complexity estimates, model choice, prices and costs.")
 Text = Annotated[str, typer.Argument(help="What the task is about.", show_default=False)]
 
 
+def _described(text: str) -> str:
+    """A task description is needed: an empty one is a usage error, not a 'simple' task."""
+    if not text.strip():
+        raise typer.BadParameter("describe the task", param_hint="TEXT")
+    return text
+
+
 @app.command("estimate")
 def estimate(
     text: Text,
@@ -29,6 +36,7 @@ def estimate(
 
     check_format(fmt)
     cfg = load_config()
+    text = _described(text)
     result = ComplexityEstimator(cfg=cfg, root=cfg.root).estimate(text, role=role, use_ai=ai)
     if ai and result.source != "ai":
         note(result.reasoning[-1])
@@ -39,10 +47,11 @@ def estimate(
 def select(
     text: Text,
     cost_limit: Annotated[
-        float | None, typer.Option("--cost-limit", help="Most the task may cost, USD.")
+        float | None, typer.Option("--cost-limit", min=0, help="Most the task may cost, USD.")
     ] = None,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Most the task may take, minutes.")
+        float | None,
+        typer.Option("--time-limit", min=0, help="Most the task may take, minutes."),
     ] = None,
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="Force a model (alias or id).")
@@ -57,6 +66,7 @@ def select(
 
     check_format(fmt)
     cfg = load_config()
+    text = _described(text)
     choice = ModelSelector(cfg, root=cfg.root).select_model(
         text, cost_limit=cost_limit, time_limit=time_limit, model=model, role=role
     )

@@ -206,6 +206,14 @@ class ModelSelector:
                 limited_by_budget = budget.binding(cost_limit)
                 source = "budget" if limited_by_budget else source
                 info, name, meets = pick, pick.name, True
+            else:  # nothing fits: the closest is the cheapest (and fastest) model
+                pick = min(
+                    self.catalog.by_tier(),
+                    key=lambda m: (projected_cost(score, m), projected_minutes(score, m)),
+                )
+                if pick.id != info.id:
+                    reasons.append(f"no model fits the limits; {pick.name} comes closest")
+                    info, name = pick, pick.name
         cost, minutes = projected_cost(score, info), projected_minutes(score, info)
         label = "cost limit" if cost_limit is not None and cap == cost_limit else "budget left"
         reasons.extend(self._limit_notes(cost, minutes, (cap, label), time_limit, meets))

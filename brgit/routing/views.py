@@ -32,7 +32,7 @@ def estimate_view(result: ComplexityResult, verbose: bool) -> View:
 def select_view(text: str, choice: ModelChoice) -> View:
     view = View(title=f"Task: {text}")
     if choice.cost_limit is not None:
-        view.fields.append(("Cost Limit", f"${choice.cost_limit:.2f}"))
+        view.fields.append(("Cost Limit", _usd(choice.cost_limit)))
     if choice.time_limit is not None:
         view.fields.append(("Time Limit", f"{choice.time_limit:g} minutes"))
     view.fields += [

@@ -93,6 +93,8 @@ def test_no_model_fits_says_so(repo: Path) -> None:
     choice = ModelSelector(config(repo), root=repo).select_model(HARD, cost_limit=0.0001)
     assert not choice.meets_constraints
     assert "No model meets every limit" in choice.reasons
+    assert choice.model == "haiku"  # the closest to the limit, not the unconstrained pick
+    assert any("comes closest" in r for r in choice.reasons)
 
 
 def test_forced_model_over_limit_is_kept_and_flagged(repo: Path) -> None:
