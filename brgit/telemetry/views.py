@@ -125,7 +125,7 @@ def costs_view(s: CostSummary) -> View:
 
 def db_view(st: DbStatus) -> View:
     view = View(title=f"Telemetry store: {st.directory}")
-    view.fields = [(f"{k} schema", f"current v{v}; on disk {st.versions_on_disk.get(k) or {}}")
+    view.fields = [(f"{k} schema", f"current v{v}; on disk {_versions(st.versions_on_disk.get(k))}")
                    for k, v in st.current_versions.items()]  # fmt: skip
     rows = []
     for s in st.segments:
@@ -138,3 +138,10 @@ def db_view(st: DbStatus) -> View:
         "Run `br db migrate` to rewrite old data." if st.needs_migration else "All data is current."
     )
     return view
+
+
+def _versions(counts: dict[str, int] | None) -> str:
+    """`v0: 12 records, v1: 40 records`, or `no records`."""
+    if not counts:
+        return "no records"
+    return ", ".join(f"v{version}: {n} records" for version, n in sorted(counts.items()))
