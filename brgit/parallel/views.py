@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit.core.session import SessionRecord
-from brgit.parallel.manager import SessionStatus, status_of
+from brgit.parallel.manager import SessionStatus, effective_status, status_of
 from brgit.ui.output import Table, View
 
 TAIL_BYTES = 65536
@@ -42,7 +42,18 @@ def _task(record: SessionRecord, task_id: str) -> dict[str, Any]:
         "cost_usd",
         "error",
     )
-    return {k: getattr(rec, k) for k in keep}
+    data = {k: getattr(rec, k) for k in keep}
+    data["status"] = task_status(record, task_id)
+    return data
+
+
+def task_status(record: SessionRecord, task_id: str) -> str:
+    """A task that was running when its session's process died is `interrupted`, not
+    running (`br parallel resume` runs it again)."""
+    status = record.task(task_id).status
+    if status == "running" and effective_status(record) == "interrupted":
+        return "interrupted"
+    return status
 
 
 def session_view(record: SessionRecord) -> View:
@@ -54,7 +65,7 @@ def session_view(record: SessionRecord) -> View:
         rows.append(
             [
                 task.id,
-                rec.status,
+                task_status(record, task.id),
                 rec.worker_id,
                 rec.commit[:10] if rec.commit else None,
                 seconds,

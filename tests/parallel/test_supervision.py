@@ -85,6 +85,8 @@ run = "cat a.txt b.txt > c.txt"
 
     shown = br("parallel", "status", "s", "--format", "json", cwd=repo)
     assert json.loads(shown.out)["status"] == "interrupted"
+    shown_tasks = {t["task_id"]: t["status"] for t in json.loads(shown.out)["tasks"]}
+    assert shown_tasks["b"] == "interrupted"  # not "running": nothing supervises it any more
     assert pid_alive(agent_pid)  # the orphaned agent outlived its supervisor
 
     resumed = br("parallel", "resume", "s", "--format", "json", cwd=repo)
