@@ -268,3 +268,17 @@ def test_closed_output_exits_141_quietly(repo: Path) -> None:
     os.close(write_end)
     assert proc.returncode == 141
     assert proc.stderr == ""
+
+
+def test_full_disk_is_one_clear_line(repo: Path, br, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    def full(start: Path | None = None) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(repo / ".buildrunner"))
+
+    monkeypatch.setattr("brgit.store.init_store", full)
+    result = br("init", cwd=repo)
+    assert result.code == 1
+    assert result.err.strip() == f"br: error: No space left on device: {repo / '.buildrunner'}"
+    assert not (repo / ".buildrunner" / "logs").exists()  # not a crash: no crash log

@@ -138,6 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         error(redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
         return exc.exit_code
+    except OSError as exc:  # the machine said no (disk full, read-only, permission): say what
+        from brgit.redact import redact
+        from brgit.ui.output import error
+
+        where = f": {exc.filename}" if exc.filename else ""
+        error(redact(f"{exc.strerror or exc}{where}"))
+        return EXIT_GENERAL
     except Exception as exc:
         from brgit.redact import redact
         from brgit.ui.output import error
