@@ -282,3 +282,10 @@ def test_full_disk_is_one_clear_line(repo: Path, br, monkeypatch: pytest.MonkeyP
     assert result.code == 1
     assert result.err.strip() == f"br: error: No space left on device: {repo / '.buildrunner'}"
     assert not (repo / ".buildrunner" / "logs").exists()  # not a crash: no crash log
+
+
+@pytest.mark.parametrize("args", [[], ["security"], ["telemetry"]])
+def test_no_subcommand_shows_the_help(repo: Path, br, args: list[str]) -> None:
+    result = br(*args, cwd=repo)
+    assert result.code == 2
+    assert result.err.startswith("Usage: br") and "Commands:" in result.err

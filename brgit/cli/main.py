@@ -111,12 +111,15 @@ def _crash_log(exc: BaseException) -> Path | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `br` with `argv` (default: sys.argv[1:]) and return the exit code."""
     from typer import Abort, Exit
-    from typer._click.exceptions import ClickException  # typer>=0.29 vendors click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError  # vendored click
 
     args = list(argv) if argv is not None else sys.argv[1:]
     try:
         result = app(args=args, prog_name="br", standalone_mode=False)
     except Exit as exc:
+        return int(exc.exit_code)
+    except NoArgsIsHelpError as exc:  # `br` or `br GROUP` alone: the help, as asked
+        sys.stderr.write(exc.format_message() + "\n")
         return int(exc.exit_code)
     except ClickException as exc:  # usage errors: one line, like every other error
         from brgit.ui.output import error
