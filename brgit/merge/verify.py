@@ -33,9 +33,11 @@ def run_verify(command: str, cwd: Path, log: Path, timeout: float) -> VerifyOutc
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
+            start = out.tell()
             out.write(f"$ {command}  (in {cwd})\n".encode())
             out.flush()
             code = _run(command, cwd, env, out, timeout)
+        _mask_since(log, start)
     except OSError as exc:  # a full disk, a read-only store: stop, the target stays verified
         raise MergeError(f"cannot write the verify log {log}: {exc.strerror or exc}") from None
     elapsed = int((time.monotonic() - started) * 1000)
@@ -87,6 +89,20 @@ def _needs_shell(command: str) -> bool:
 
 def _argv(command: str) -> str | list[str]:
     return command if _needs_shell(command) else command.split()
+
+
+def _mask_since(log: Path, start: int) -> None:
+    """Mask credentials in what this run wrote to the log (a test suite may print a key)."""
+    from brgit.redact import redact
+
+    with log.open("r+b") as handle:
+        handle.seek(start)
+        text = handle.read().decode("utf-8", "surrogateescape")
+        masked = redact(text)
+        if masked != text:
+            handle.seek(start)
+            handle.write(masked.encode("utf-8", "surrogateescape"))
+            handle.truncate()
 
 
 def _tail(log: Path, lines: int = 3) -> str:

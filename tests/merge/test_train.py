@@ -304,3 +304,14 @@ def test_a_branch_with_nothing_new_is_not_merged_nor_verified(repo: Path) -> Non
     assert [m.task_id for m in result.merged] == ["after"]  # its dependent still goes ahead
     assert [(s.task_id, s.reason) for s in result.skipped] == [("noop", "no changes")]
     assert result.verify_runs == 1 and result.ok
+
+
+def test_verify_logs_mask_credentials(repo: Path, tmp_path: Path) -> None:
+    from brgit.merge.verify import run_verify
+
+    key = "sk-ant-api03-" + "Q" * 60
+    log = tmp_path / "verify.log"
+    outcome = run_verify(f"echo leaked {key}; exit 1", repo, log, timeout=30)
+    assert not outcome.ok
+    text = log.read_text()
+    assert "leaked sk-a" in text and key not in text and key not in outcome.tail
