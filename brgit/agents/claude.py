@@ -31,12 +31,13 @@ class ClaudeAgent:
 
 class _Loop:
     def __init__(self, request: AgentRequest) -> None:
-        from brgit.llm.client import make_client
         from brgit.routing.catalog import load_catalog
+        from brgit.routing.keys import KeyManager
 
         self.request = request
         self.catalog = load_catalog(request.cfg.models)
-        self.client = make_client(timeout=request.cfg.routing.request_timeout_seconds)
+        keys = KeyManager(request.cfg.root)  # the environment or the repository's .env, checked
+        self.client = keys.client(timeout=request.cfg.routing.request_timeout_seconds)
         self.tools = Toolbox(request.worktree, request.env)
         self.usages: list[TokenUsage] = []
         self.spent = 0.0

@@ -39,8 +39,13 @@ def new_record(
 ) -> SessionRecord:
     from brgit.agents.base import check_agent
 
-    for wanted in {agent, *(t.agent for t in plan.tasks if t.agent)}:
-        check_agent(wanted)  # say so before any worktree is made
+    agents = {agent, *(t.agent for t in plan.tasks if t.agent)}
+    for each in agents:
+        check_agent(each)  # say so before any worktree is made
+    if "claude" in agents:  # and a missing or malformed key, once, not once per task
+        from brgit.routing.keys import KeyManager
+
+        KeyManager(root).api_key()
     if not locate(root).in_git:
         raise NotFoundError(f"not a git repository: {root}")
     base_ref = cfg.parallel.base_branch or "HEAD"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,30 @@ import pytest
 
 from brgit.config import Config, load_config
 from brgit.core.plan import Plan, Task
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_processes(tmp_path: Path) -> Iterator[None]:
+    """A test that fails mid-session (a detached `br`, an agent waiting on a gate) must not
+    leave its processes running: kill whatever still names this test's folder."""
+    yield
+    import os
+    import signal
+
+    mine = str(tmp_path).encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            cwd = os.readlink(entry / "cwd").encode()
+        except OSError:
+            continue
+        if mine in cmdline or cwd.startswith(mine):
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def make_cfg(repo: Path, *, agent: dict[str, Any] | None = None, **parallel: Any) -> Config:

@@ -252,3 +252,15 @@ def test_shell_tasks_without_a_model_credit_no_model(repo: Path, cfg: Config) ->
     selected = [e["task_id"] for e in events(repo) if e["event_type"] == "model_selected"]
     assert selected == ["named"]
     assert [model for model, _ in model_role_stats(repo)] == [record.tasks["named"].model]
+
+
+def test_claude_agent_without_a_key_fails_once_before_any_worktree(
+    repo: Path, cfg: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brgit.errors import ConfigError
+    from brgit.gitops.worktrees import list_worktrees
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="ANTHROPIC_API_KEY is not set"):
+        run_plan(plan(Task("a", description="x")), root=repo, cfg=cfg, agent="claude")
+    assert len(list_worktrees(repo)) == 1 and not (repo / ".buildrunner" / "sessions").exists()
