@@ -216,8 +216,35 @@ def _commands() -> list[str]:
     return walk(typer.main.get_command(app), ["br"])
 
 
-def test_api_reference_lists_every_command() -> None:
+def _command_table() -> str:
+    """The API reference's command table, built from the real CLI: arguments, options, help."""
+    import typer
+
+    from brgit.cli.main import app
+
+    def rows(command: object, prefix: list[str]) -> list[str]:
+        subs = getattr(command, "commands", None)
+        if subs is not None:
+            return [r for name, sub in sorted(subs.items()) for r in rows(sub, [*prefix, name])]
+        params = []
+        for param in command.params:  # type: ignore[attr-defined]
+            if param.param_type_name == "option":
+                flag = "/".join(o for o in param.opts if o.startswith("--"))
+                if flag and flag != "--help":
+                    params.append(f"`{flag}`")
+            else:
+                params.append(f"`{param.name.upper()}`")
+        text = (command.help or "").strip().splitlines()  # type: ignore[attr-defined]
+        summary = text[0].replace("|", "/") if text else ""
+        return [f"| `{' '.join(prefix)}` | {' '.join(params)} | {summary} |"]
+
+    header = "| command | arguments and options | what it does |\n|---|---|---|\n"
+    return header + "\n".join(rows(typer.main.get_command(app), ["br"])) + "\n"
+
+
+def test_api_reference_lists_every_command_with_its_options() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "API.md").read_text()
+    assert _command_table() in doc
     missing = [name for name in _commands() if f"| `{name}` |" not in doc]
     assert missing == []
     assert len(_commands()) > 30
