@@ -30,10 +30,11 @@ from brgit.core.usage import TokenUsage
 from brgit.errors import ParallelError
 from brgit.parallel import control
 from brgit.parallel.coordinator import WorkerCoordinator
-from brgit.parallel.models import ModelChoice, choose
 from brgit.parallel.records import free_name, new_record, summary
 from brgit.parallel.slots import Backoff, Slots
 from brgit.parallel.worker import Outcome, TaskRunner, now_iso
+from brgit.routing.selector import ModelChoice
+from brgit.routing.selector import choose_model as choose
 
 __all__ = [
     "ModelChoice",
