@@ -58,8 +58,10 @@ def start(
     check_format(fmt)
     cfg = load_config()
     loaded = load_plan(plan)
-    if agent:
-        launch.check_agent(agent)
+    if agent:  # before --detach spawns anything
+        from brgit.agents.base import check_agent
+
+        check_agent(agent)
     if detach:
         return launch.detach(["start", name, "--plan", str(plan.resolve())], name, workers, agent)
     if watch:

@@ -16,12 +16,6 @@ from brgit.errors import ParallelError
 DETACH_WAIT = 15.0
 
 
-def check_agent(name: str) -> None:
-    from brgit.agents.base import check_agent as check
-
-    check(name)
-
-
 def detach(args: list[str], name: str, workers: int | None, agent: str | None) -> int:
     """Start `br parallel ARGS` as a background process; return once its record exists."""
     from brgit import paths
