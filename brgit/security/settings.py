@@ -1,14 +1,12 @@
-"""The `[security]` settings, read without tomlkit so the hook path stays lean."""
+"""The `[security]` settings the scanners use, taken from the validated config."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from brgit import paths
-from brgit.errors import ConfigError
 from brgit.security.files import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
@@ -42,24 +40,11 @@ class SecuritySettings:
 
     @classmethod
     def read(cls, start: Path | None = None) -> SecuritySettings:
-        """Read `[security]` from the config file with tomllib (the lean hook path)."""
-        top, store_root = _roots(start)
-        path = paths.config_path(start)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path}: {exc}") from None
-        section: dict[str, Any] = data.get("security", {})
-        defaults = cls(top, store_root)
-        return cls(
-            top, store_root,
-            bool(section.get("enforce_hooks", defaults.enforce_hooks)),
-            str(section.get("whitelist_file", defaults.whitelist_file)),
-            str(section.get("baseline_file", defaults.baseline_file)),
-            int(section.get("max_file_bytes", defaults.max_file_bytes)),
-            tuple(str(p) for p in section.get("exclude", ())),
-        )
+        """The settings from the repository's config, validated like every command's (a typo'd
+        key is exit 2 here too); `brgit.config` reads with tomllib, so the hooks stay lean."""
+        from brgit.config import load_config
 
+        return cls.from_config(load_config(start), start)
 
 def _roots(start: Path | None) -> tuple[Path, Path]:
     where = paths.locate(start)
