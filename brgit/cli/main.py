@@ -108,6 +108,16 @@ def _crash_log(exc: BaseException) -> Path | None:
     return None
 
 
+def _fail(message: str, code: int) -> int:
+    """Report an error as one masked line on stderr; return its exit code."""
+    from brgit.redact import redact
+    from brgit.ui.output import error
+
+    lines = message.splitlines()
+    error(redact(lines[0] if lines else message))
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `br` with `argv` (default: sys.argv[1:]) and return the exit code."""
     from typer import Abort, Exit
@@ -122,12 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(exc.format_message() + "\n")
         return int(exc.exit_code)
     except ClickException as exc:  # usage errors: one line, like every other error
-        from brgit.ui.output import error
-
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        error(" ".join(exc.format_message().split()) + hint)
-        return int(exc.exit_code)
+        return _fail(" ".join(exc.format_message().split()) + hint, int(exc.exit_code))
     except (Abort, KeyboardInterrupt):
         sys.stderr.write("br: interrupted\n")
         return EXIT_INTERRUPTED
@@ -136,26 +143,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # no "Exception ignored" when Python flushes
         return EXIT_BROKEN_PIPE
     except BuildRunnerError as exc:
-        from brgit.redact import redact
-        from brgit.ui.output import error
-
-        error(redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-        return exc.exit_code
+        return _fail(str(exc) or type(exc).__name__, exc.exit_code)
     except OSError as exc:  # the machine said no (disk full, read-only, permission): say what
-        from brgit.redact import redact
-        from brgit.ui.output import error
-
         where = f": {exc.filename}" if exc.filename else ""
-        error(redact(f"{exc.strerror or exc}{where}"))
-        return EXIT_GENERAL
+        return _fail(f"{exc.strerror or exc}{where}", EXIT_GENERAL)
     except Exception as exc:
-        from brgit.redact import redact
-        from brgit.ui.output import error
-
         log = _crash_log(exc)
         where = f" (details: {log})" if log else ""
-        error(redact(f"unexpected {type(exc).__name__}: {exc}".splitlines()[0]) + where)
-        return EXIT_GENERAL
+        first = f"unexpected {type(exc).__name__}: {exc}".splitlines()[0]
+        return _fail(first + where, EXIT_GENERAL)
     if result == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a returned 130
         sys.stderr.write("br: interrupted\n")
     return result if isinstance(result, int) else 0
