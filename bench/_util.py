@@ -7,7 +7,7 @@ import os
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -24,15 +24,6 @@ def time_command(argv: Sequence[str], *, runs: int, cwd: Path | None = None,
                        stderr=subprocess.DEVNULL, check=True)
         if i >= warmup:
             samples.append(time.perf_counter() - start)
-    return samples
-
-
-def time_call(fn: Callable[[], object], *, runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
     return samples
 
 
