@@ -1,10 +1,7 @@
 """Build an Anthropic client and read usage from its responses.
 
-FOUNDATION CONTRACT:
-    make_client(api_key=None, base_url=None, timeout=120.0) -> anthropic.Anthropic
-        max_retries is always 0: brgit's FallbackHandler owns the only retry loop.
-        base_url defaults to ANTHROPIC_BASE_URL (the SDK's own behaviour).
-    usage_from_message(message, request_id=None) -> TokenUsage
+The client's `max_retries` is always 0: `brgit.routing.fallback.FallbackHandler` owns the only
+retry loop. Callers get the key through `brgit.routing.keys.KeyManager`, which checks it.
 """
 
 from __future__ import annotations
