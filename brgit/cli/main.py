@@ -21,16 +21,21 @@ from brgit.errors import (
     OutputClosedError,
 )
 
-app = typer.Typer(
-    name="br",
-    help="brgit: run AI coding agents in parallel git worktrees, merge their work in order, "
-    "track tokens and costs, and scan for secrets and SQL injection.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,  # plain help: `br --help` never imports rich
-    context_settings={"help_option_names": ["-h", "--help"]},
+# Each module registers one top-level command or group of the same name, in this order.
+COMMANDS = (
+    "init",
+    "plan",
+    "run",
+    "demo",
+    "merge",
+    "worktree",
+    "parallel",
+    "security",
+    "routing",
+    "telemetry",
+    "db",
+    "quality",
+    "gaps",
 )
 
 
@@ -40,7 +45,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -50,42 +54,35 @@ def _root(
     """brgit (br): parallel agents in git worktrees, a merge train, telemetry, security hooks."""
 
 
-def _register() -> None:
-    from brgit.cli import (
-        db,
-        demo,
-        gaps,
-        init,
-        merge,
-        parallel,
-        plan,
-        quality,
-        routing,
-        run,
-        security,
-        telemetry,
-        worktree,
+def build_app(only: str | None = None) -> typer.Typer:
+    """The `br` app with every command, or with just `only` (what one invocation needs:
+    typer inspects every registered function when it builds the parser, about 20 ms for all)."""
+    import importlib
+
+    built = typer.Typer(
+        name="br",
+        help="brgit: run AI coding agents in parallel git worktrees, merge their work in order, "
+        "track tokens and costs, and scan for secrets and SQL injection.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        rich_markup_mode=None,  # plain help: `br --help` never imports rich
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
-
-    for module in (
-        init,
-        plan,
-        run,
-        demo,
-        merge,
-        worktree,
-        parallel,
-        security,
-        routing,
-        telemetry,
-        db,
-        quality,
-        gaps,
-    ):
-        module.register(app)
+    built.callback()(_root)
+    for name in COMMANDS if only is None else (only,):
+        importlib.import_module(f"brgit.cli.{name}").register(built)
+    return built
 
 
-_register()
+def __getattr__(name: str) -> typer.Typer:
+    """`from brgit.cli.main import app`: the whole app, built on first use."""
+    if name == "app":
+        full = build_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _crash_log(exc: BaseException) -> Path | None:
@@ -125,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(argv) if argv is not None else sys.argv[1:]
     try:
-        result = app(args=args, prog_name="br", standalone_mode=False)
+        only = args[0] if args and args[0] in COMMANDS else None
+        result = build_app(only)(args=args, prog_name="br", standalone_mode=False)
     except Exit as exc:
         return int(exc.exit_code)
     except NoArgsIsHelpError as exc:  # `br` or `br GROUP` alone: the help, as asked

@@ -99,14 +99,31 @@ def _abort(fmt: str) -> int:
     from brgit.ui.output import emit
 
     cfg = load_config()
-    state = api.abort(cfg.root)
+    done = api.abort(cfg.root)
     if fmt == "json":
-        emit({"aborted": state is not None, "train_id": state.train_id if state else None})
-    elif state is None:
-        typer.echo("no merge train to abort")
-    else:
-        typer.echo(
-            f"aborted train {state.train_id}: removed its scratch worktree; "
-            f"{state.target} is at its last verified commit"
+        emit(
+            {
+                "aborted": done is not None,
+                "train_id": done.state.train_id if done else None,
+                "landed": done.landed if done else None,
+                "tasks": (done.tasks or []) if done else [],
+                "problem": done.problem if done else None,
+            }
         )
+        return 1 if done and done.problem else 0
+    if done is None:
+        typer.echo("no merge train to abort")
+        return 0
+    target = done.state.target
+    typer.echo(f"aborted train {done.state.train_id}: removed its scratch worktree")
+    if done.landed:
+        typer.echo(
+            f"{target} advanced to {done.landed[:12]}, its last verified commit "
+            f"(merged {', '.join(done.tasks or [])})"
+        )
+    elif done.problem:
+        typer.echo(f"br: error: verified work did not land on {target}: {done.problem}", err=True)
+        return 1
+    else:
+        typer.echo(f"{target} is at its last verified commit")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
@@ -37,7 +38,7 @@ def run_git(
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     try:
         proc = subprocess.run(
-            ["git", *args],
+            [_git_program(full_env.get("PATH", "")), *args],
             cwd=cwd,
             input=input_text,
             capture_output=True,
@@ -56,6 +57,15 @@ def run_git(
     if check and not result.ok:
         raise GitError(f"git {' '.join(args[:2])}: {first_line(result.stderr or result.stdout)}")
     return result
+
+
+@functools.lru_cache(maxsize=4)
+def _git_program(search_path: str) -> str:
+    """git's full path, looked up once per PATH (a merge train spawns git about 60 times;
+    each bare "git" would make the kernel try every PATH entry before the right one)."""
+    import shutil
+
+    return shutil.which("git", path=search_path) or "git"
 
 
 def first_line(text: str) -> str:

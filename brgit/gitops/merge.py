@@ -11,6 +11,7 @@ from pathlib import Path
 
 from brgit.errors import GitError, MergeError, NotFoundError
 from brgit.gitops.git import first_line, rev_parse, run_git, worktree_admin_lock
+from brgit.gitops.objects import CommitWriter
 
 NO_HOOKS = "--no-verify"
 # Each `git merge` would otherwise spawn `git maintenance run --auto`; the train runs it once.
@@ -24,6 +25,59 @@ class Prediction:
     clean: bool
     tree: str
     conflicts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where a train merges: the repository, its scratch worktree (if files are needed), and
+    the in-process commit writer (None: `git commit-tree` writes the commits)."""
+
+    repo: Path
+    scratch: Path | None = None
+    writer: CommitWriter | None = None
+    _ahead: dict[tuple[str, str], _Forecast] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, repo: Path, scratch: Path | None) -> Workspace:
+        from brgit import paths
+
+        return cls(repo, scratch, CommitWriter.open(repo, paths.locate(repo).common_dir))
+
+    def look_ahead(self, ours: str, theirs: str) -> None:
+        """Start predicting `theirs` on `ours` in the background (while the verify command
+        runs), so the next merge does not wait for `git merge-tree`. Unused if verify fails."""
+        if (ours, theirs) not in self._ahead:
+            self._ahead.clear()
+            self._ahead[(ours, theirs)] = _Forecast(ours, theirs, self.scratch or self.repo)
+
+    def predict(self, ours: str, theirs: str) -> Prediction:
+        ahead = self._ahead.pop((ours, theirs), None)
+        return ahead.result() if ahead else predict(ours, theirs, self.scratch or self.repo)
+
+
+class _Forecast:
+    """`predict` on a thread (the GIL is released while git runs)."""
+
+    def __init__(self, ours: str, theirs: str, cwd: Path) -> None:
+        import threading
+
+        self._value: Prediction | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(ours, theirs, cwd), daemon=True)
+        self._thread.start()
+
+    def _run(self, ours: str, theirs: str, cwd: Path) -> None:
+        try:
+            self._value = predict(ours, theirs, cwd)
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> Prediction:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -66,6 +120,17 @@ _FORECAST_IDENTITY = {
 }
 
 
+def tip_and_tree(root: Path, branch: str) -> tuple[str, str]:
+    """A branch's commit and its tree, in one process; NotFoundError if there is no branch."""
+    ref = f"refs/heads/{branch}"
+    result = run_git(["rev-parse", f"{ref}^{{commit}}", f"{ref}^{{tree}}"], root, check=False)
+    lines = result.stdout.split()
+    if not result.ok or len(lines) != 2:
+        raise NotFoundError(f"no branch named {branch!r} to merge into")
+    _TREES[lines[0]] = lines[1]
+    return lines[0], lines[1]
+
+
 def head(worktree: Path) -> str:
     """The commit at HEAD; read from the file when HEAD is detached (no process spawned)."""
     detached = _detached_head(worktree)
@@ -105,13 +170,16 @@ def add_scratch(root: Path, path: Path, commit: str) -> Path:
 def remove_scratch(root: Path, path: Path) -> None:
     """Remove the scratch worktree (whatever state it is in) and prune git's record of it."""
     with worktree_admin_lock(root):
+        removed = False
         if path.exists():
-            run_git(["worktree", "remove", "--force", "--force", str(path)], root, check=False)
+            args = ["worktree", "remove", "--force", "--force", str(path)]
+            removed = run_git(args, root, check=False).ok
         if path.exists():
             import shutil
 
             shutil.rmtree(path, ignore_errors=True)
-        run_git(["worktree", "prune"], root, check=False)
+        if not removed:  # `worktree remove` also drops git's record; else prune does
+            run_git(["worktree", "prune"], root, check=False)
 
 
 def reset_to(worktree: Path, commit: str) -> None:
@@ -130,32 +198,35 @@ def conflicted(worktree: Path) -> list[str]:
     return [p for p in out.split("\0") if p]
 
 
-def merge_commit(repo: Path, base: str, rev: str, message: str, scratch: Path | None) -> StepResult:
+def merge_commit(ws: Workspace, base: str, rev: str, message: str) -> StepResult:
     """A merge commit of `rev` on `base` (its message names the task)."""
-    return _plumb(repo, base, rev, message, scratch, squash=False)
+    return _plumb(ws, base, rev, message, squash=False)
 
 
-def squash(repo: Path, base: str, rev: str, message: str, scratch: Path | None) -> StepResult:
+def squash(ws: Workspace, base: str, rev: str, message: str) -> StepResult:
     """All of `rev`'s changes as one commit on `base`."""
-    return _plumb(repo, base, rev, message, scratch, squash=True)
+    return _plumb(ws, base, rev, message, squash=True)
 
 
-def _plumb(
-    repo: Path, base: str, rev: str, message: str, scratch: Path | None, *, squash: bool
-) -> StepResult:
-    """Merge with plumbing: `merge-tree` (same engine as `git merge`) and `commit-tree`; with a
-    scratch worktree (at `base`), `read-tree -m -u` brings its files along. A conflict leaves
-    everything untouched. Fewer and lighter processes than `git merge`."""
-    where = scratch or repo
-    prediction = predict(base, rev, where)
+def _plumb(ws: Workspace, base: str, rev: str, message: str, *, squash: bool) -> StepResult:
+    """Merge with plumbing: `merge-tree` (same engine as `git merge`) and a commit object
+    (written in-process when it can be, else `commit-tree`); with a scratch worktree (at
+    `base`), `read-tree -m -u` brings its files along. A conflict leaves everything untouched.
+    Fewer and lighter processes than `git merge`."""
+    where = ws.scratch or ws.repo
+    prediction = ws.predict(base, rev)
     if not prediction.clean:
         return StepResult(False, base, prediction.conflicts)
     if prediction.tree == tree_of(where, base):
         return StepResult(True, base)  # already contained: nothing to commit
     parents = [base] if squash else [base, rev]
-    commit = commit_tree(prediction.tree, parents, message, where, forecast=False)
+    if ws.writer is not None:
+        commit = ws.writer.commit(prediction.tree, parents, message)
+    else:
+        commit = commit_tree(prediction.tree, parents, message, where, forecast=False)
     _TREES[commit] = prediction.tree
-    if scratch is not None:
+    if ws.scratch is not None:
+        scratch = ws.scratch
         if not run_git(["read-tree", "-m", "-u", base, commit], scratch, check=False).ok:
             reset_to(scratch, base)  # the verify command left changes behind
             run_git(["read-tree", "-m", "-u", base, commit], scratch)
@@ -245,8 +316,7 @@ def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) 
     moved = run_git(["reset", "-q", "--keep", new], checkout, check=False, env=env)
     if not moved.ok:
         raise MergeError(
-            f"could not update the checkout of {branch} at {checkout}: "
-            f"{first_line(moved.stderr)}; {branch} stays at {old[:12]}"
+            f"could not update the checkout of {branch} at {checkout}: {first_line(moved.stderr)}"
         )
 
 

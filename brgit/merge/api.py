@@ -3,13 +3,13 @@
 merge_session(root, cfg, "s1") -> TrainResult        # the completed tasks of a session
 merge_branches(root, cfg, ["a", "b"], target="main")  # hand-made branches, in that order
 forecast_session(root, cfg, "s1") -> DryRun            # order + conflicts, changes nothing
-abort(root) -> TrainState | None                       # clean up a stopped/crashed train
+abort(root) -> Aborted | None                          # land verified work, clean up
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +35,18 @@ class Overrides:
 
 
 def options(
-    cfg: Config, over: Overrides, *, session: str | None, fallback_target: str | None
+    cfg: Config,
+    over: Overrides,
+    *,
+    session: str | None,
+    fallback_target: str | Callable[[], str | None] | None,
 ) -> TrainOptions:
+    """The train's options: the command line over the config over `fallback_target` (a name,
+    or a function asked only when neither names a target)."""
     m = cfg.merge
-    target = over.target or m.target or fallback_target
+    target: str | None = over.target or m.target
+    if not target:
+        target = fallback_target() if callable(fallback_target) else fallback_target
     if not target:
         raise MergeError("no target branch: pass --target or set merge.target")
     opts = TrainOptions(
@@ -97,7 +105,7 @@ def merge_branches(
     over: Overrides = Overrides(),
     progress: Progress | None = None,
 ) -> TrainResult:
-    opts = options(cfg, over, session=None, fallback_target=current_branch(root))
+    opts = options(cfg, over, session=None, fallback_target=lambda: current_branch(root))
     return run_train(root, order.from_branches(branches, root), opts, progress=progress)
 
 
@@ -111,9 +119,9 @@ def forecast_session(root: Path, cfg: Config, name: str, over: Overrides = Overr
 def forecast_branches(
     root: Path, cfg: Config, branches: Sequence[str], over: Overrides = Overrides()
 ) -> DryRun:
-    opts = options(cfg, over, session=None, fallback_target=current_branch(root))
+    opts = options(cfg, over, session=None, fallback_target=lambda: current_branch(root))
     return dry_run(root, order.from_branches(branches, root), opts.target)
 
 
-def abort(root: Path) -> state.TrainState | None:
+def abort(root: Path) -> state.Aborted | None:
     return state.abort(root)

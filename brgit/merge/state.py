@@ -1,9 +1,13 @@
 """The train's state file, `.buildrunner/merge/train.json`: one train at a time, and `--abort`.
 
 The file is written when a train starts and removed when it ends. If `br` dies mid-train (a
-crash, SIGKILL), the file and the scratch worktree stay behind; the target branch is still at
-its last verified commit, because only verified commits are ever written to it.
-`abort()` removes the scratch worktree and the file.
+crash, SIGKILL), the file and the scratch worktree stay behind; the target branch is at a
+verified commit, because only verified commits are ever written to it.
+
+Between landings (see `brgit.merge.train`) the newest verified commit is recorded in
+`verified.json` after every verify run that passed. `abort()` lands that commit on the target
+(compare-and-swap from where the train left it; a checkout follows with `git reset --keep`), so
+a crash costs no verified work, then removes the scratch worktree and both files.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from brgit import paths
-from brgit.errors import MergeError
+from brgit.errors import GitError, MergeError
 from brgit.gitops import merge as gm
 from brgit.parallel.control import pid_alive as alive
 
@@ -32,8 +36,33 @@ class TrainState:
     session: str | None = None
 
 
+@dataclass(frozen=True)
+class Verified:
+    """Verified work that has not landed on the target yet."""
+
+    train_id: str
+    target: str
+    landed: str  # where the target is
+    verified: str  # the newest verified commit
+    tasks: list[str]  # the tasks merged between the two
+
+
+@dataclass(frozen=True)
+class Aborted:
+    """What `abort()` did: the train it cleaned up, and the verified work it landed."""
+
+    state: TrainState
+    landed: str | None = None  # the commit the target moved to
+    tasks: list[str] | None = None
+    problem: str | None = None  # why verified work could not land (it names the commit)
+
+
 def state_file(root: Path) -> Path:
     return root / paths.STORE_DIRNAME / "merge" / "train.json"
+
+
+def verified_file(root: Path) -> Path:
+    return root / paths.STORE_DIRNAME / "merge" / "verified.json"
 
 
 def log_dir(root: Path) -> Path:
@@ -83,20 +112,63 @@ def begin(root: Path, target: str, start_commit: str, session: str | None) -> Tr
     return state
 
 
+def note_verified(root: Path, record: Verified) -> None:
+    """Record verified work not landed yet (rename into place; no fsync: this guards against a
+    killed process, and after a power loss the target is still at a verified commit)."""
+    file = verified_file(root)
+    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(asdict(record)), encoding="utf-8")
+        tmp.replace(file)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise MergeError(f"cannot write {file}: {exc.strerror or exc}") from None
+
+
+def landed(root: Path) -> None:
+    """Everything verified has landed: nothing for `abort()` to recover."""
+    verified_file(root).unlink(missing_ok=True)
+
+
+def read_verified(root: Path, train_id: str) -> Verified | None:
+    try:
+        data = json.loads(verified_file(root).read_text(encoding="utf-8"))
+        record = Verified(**data)
+    except (OSError, ValueError, TypeError):
+        return None  # none, or unreadable: the target stays where it is (a verified commit)
+    return record if record.train_id == train_id else None
+
+
 def finish(root: Path, state: TrainState) -> None:
     gm.remove_scratch(root, Path(state.scratch))
+    verified_file(root).unlink(missing_ok=True)
     state_file(root).unlink(missing_ok=True)
 
 
-def abort(root: Path) -> TrainState | None:
-    """Clean up a stopped or crashed train; None when there is nothing to clean."""
+def abort(root: Path) -> Aborted | None:
+    """Clean up a stopped or crashed train, landing its verified work first; None when there
+    is nothing to clean."""
     state = read(root)
     if state is None:
         return None
     if state.pid != os.getpid() and alive(state.pid) and _is_br(state.pid):
         raise MergeError(f"the merge train is still running (pid {state.pid}); stop it first")
+    result = Aborted(state)
+    record = read_verified(root, state.train_id)
+    if record is not None and record.verified != record.landed:
+        result = _land(root, state, record)
     finish(root, state)
-    return state
+    return result
+
+
+def _land(root: Path, state: TrainState, record: Verified) -> Aborted:
+    try:
+        checkout = gm.worktree_of_branch(root, record.target)
+        gm.advance(root, record.target, record.verified, record.landed, checkout)
+    except (MergeError, GitError) as exc:
+        problem = f"{exc}; the verified merge is commit {record.verified}"
+        return Aborted(state, None, record.tasks, problem)
+    return Aborted(state, record.verified, record.tasks)
 
 
 def _is_br(pid: int) -> bool:

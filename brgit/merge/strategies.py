@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Protocol
 
 from brgit.errors import MergeError
@@ -13,10 +12,9 @@ from brgit.merge.model import TrainItem
 class Strategy(Protocol):
     name: str
     needs_worktree: bool  # False: it can merge on commits alone when nothing is verified
+    looks_ahead: bool  # True: it merges through `Workspace.predict`, which can run ahead
 
-    def apply(
-        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
-    ) -> gm.StepResult:
+    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
         """Merge `item` on `base`; the scratch worktree (at `base`, if any) follows the
         result. On a conflict nothing changes."""
         ...
@@ -25,34 +23,31 @@ class Strategy(Protocol):
 class MergeCommit:
     name = "merge"
     needs_worktree = False
+    looks_ahead = True
 
-    def apply(
-        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
-    ) -> gm.StepResult:
-        return gm.merge_commit(repo, base, item.rev, message, scratch)
+    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
+        return gm.merge_commit(ws, base, item.rev, message)
 
 
 class Squash:
     name = "squash"
     needs_worktree = False
+    looks_ahead = True
 
-    def apply(
-        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
-    ) -> gm.StepResult:
-        return gm.squash(repo, base, item.rev, message, scratch)
+    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
+        return gm.squash(ws, base, item.rev, message)
 
 
 class RebaseFastForward:
     name = "rebase"
     needs_worktree = True
+    looks_ahead = False
 
-    def apply(
-        self, repo: Path, base: str, item: TrainItem, message: str, scratch: Path | None
-    ) -> gm.StepResult:
-        del repo, base, message  # replays on the scratch HEAD; commits keep their messages
-        if scratch is None:
+    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
+        del base, message  # replays on the scratch HEAD; commits keep their messages
+        if ws.scratch is None:
             raise MergeError("the rebase strategy needs a scratch worktree")
-        return gm.rebase(scratch, item.rev)
+        return gm.rebase(ws.scratch, item.rev)
 
 
 STRATEGIES: dict[str, Strategy] = {

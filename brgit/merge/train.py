@@ -1,20 +1,23 @@
 """The merge train: merge branches in order in a scratch worktree, verify, advance the target.
 
 Only a verified commit is ever written to the target branch (compare-and-swap), so a crash at
-any point leaves the target at its last verified commit. In batch mode several branches are
-merged and verified once; a failing batch is bisected over its prefixes to find the culprit,
-which is ejected, and the rest of the batch is tried again as one batch.
+any point leaves the target at a verified commit. The target lands on the newest verified
+commit when the train ends (or stops, or is interrupted) and, during a long train, at most once
+every `LAND_EVERY` seconds: a quick train moves the target (and its checkout) once, not once
+per branch. In batch mode several branches are merged and verified once; a failing batch is
+bisected over its prefixes to find the culprit, which is ejected, and the rest of the batch is
+tried again as one batch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from brgit.errors import MergeError, NotFoundError
+from brgit.errors import MergeError
 from brgit.gitops import merge as gm
-from brgit.gitops.git import branch_exists, rev_parse
 from brgit.merge import state as train_state
 from brgit.merge import strategies
 from brgit.merge.events import TrainEvents
@@ -34,6 +37,8 @@ from brgit.merge.verify import run_verify
 from brgit.redact import redact
 
 Progress = Callable[[str], None]
+
+LAND_EVERY = 1.0  # seconds between landings of verified work during a train
 
 
 class MergeTrain:
@@ -58,16 +63,21 @@ class MergeTrain:
         self.checkout: Path | None = None
         self.stopped = False
         self._merged_ids: set[str] = set()
+        self.ws = gm.Workspace(root)
         self._head = ""
+        self._landed = ""  # where the target is
+        self._verified = ""  # the newest verified commit (lands on the target)
+        self._pending: list[tuple[TrainItem, str]] = []  # verified, not landed yet
+        self._landed_at = 0.0
+        self._land_failed = False
+        self._next: TrainItem | None = None  # the first item after the current batch
         self._last_tail = ""
         self.result = TrainResult("", opts.target, opts.strategy, "", "")
 
     # ------------------------------------------------------------------ the run
 
     def run(self) -> TrainResult:
-        if not branch_exists(self.opts.target, self.root):
-            raise NotFoundError(f"no branch named {self.opts.target!r} to merge into")
-        start = rev_parse(self.opts.target, self.root)
+        start, _ = gm.tip_and_tree(self.root, self.opts.target)
         self.checkout = self._checked_out_clean()
         state = train_state.begin(self.root, self.opts.target, start, self.opts.session)
         self.result = TrainResult(
@@ -84,9 +94,15 @@ class MergeTrain:
         try:
             if self.materialize:  # files are needed only to verify or to rebase
                 self.scratch = gm.add_scratch(self.root, Path(state.scratch), start)
-            self._head = start
+            self.ws = gm.Workspace.open(self.root, self.scratch)
+            self._head = self._landed = self._verified = start
+            self._landed_at = time.monotonic()
             self._drive(start)
+            self._land()
         except BaseException as exc:
+            if self._pending and not self._land_failed:
+                with contextlib.suppress(Exception):  # keep what was verified; raise the cause
+                    self._land()
             self._completed(
                 began, error=redact(str(exc).splitlines()[0] if str(exc) else "stopped")
             )
@@ -112,6 +128,7 @@ class MergeTrain:
         queue = list(self.items)
         while queue and not self.stopped:
             chunk, queue = queue[: self.opts.batch], queue[self.opts.batch :]
+            self._next = queue[0] if queue else None
             base, rest = self._settle(base, chunk)
             queue = rest + queue
         for item in queue:
@@ -151,7 +168,7 @@ class MergeTrain:
                 self._eject(item, DEPENDENCY, detail=f"depends on {dep}, which was not merged")
                 continue
             message = strategies.message(item, self.opts.session)
-            step = self.strategy.apply(self.root, self._head, item, message, self.scratch)
+            step = self.strategy.apply(self.ws, self._head, item, message)
             if not step.ok:
                 self._eject(item, CONFLICT, files=step.conflicts)
                 if self.opts.on_conflict == "stop":
@@ -178,6 +195,8 @@ class MergeTrain:
         if self.scratch is None:  # cannot happen: a verify command gets a scratch worktree
             raise MergeError("no scratch worktree to verify in")
         self.result.verify_runs += 1
+        if self._next is not None and self.strategy.looks_ahead:
+            self.ws.look_ahead(self._head, self._next.rev)  # the likely next merge, meanwhile
         log = train_state.log_dir(self.root) / f"{self.result.train_id}.log"
         outcome = run_verify(self.opts.verify, self.scratch, log, self.opts.verify_timeout)
         self._last_tail = redact(outcome.tail)
@@ -187,15 +206,59 @@ class MergeTrain:
         return outcome.ok
 
     def _advance(self, old: str, new: str, merged: list[TrainItem]) -> str:
-        if new != old:
-            gm.advance(self.root, self.opts.target, new, old, self.checkout)
+        """`new` passed verification: the train goes on from it, and it will land."""
+        del old  # the target moves from where it last landed (see `_land`)
         for item in merged:
             self._merged_ids.add(item.task_id)
-            self.result.merged.append(Merged(item.task_id, item.branch, new))
-            self.events.merged(item, new)
+            self._pending.append((item, new))
             self.progress(f"merged {item.task_id} ({item.branch})")
-        self.result.final_commit = new
+        self._verified = new
+        if time.monotonic() - self._landed_at >= LAND_EVERY:
+            self._land()
+        else:  # a crash before the next landing: `br merge --abort` lands it
+            tasks = [item.task_id for item, _ in self._pending]
+            record = train_state.Verified(
+                self.result.train_id, self.opts.target, self._landed, new, tasks
+            )
+            train_state.note_verified(self.root, record)
         return new
+
+    def _land(self) -> None:
+        """Move the target (and its checkout) to the newest verified commit, by CAS.
+
+        If the checkout cannot follow (an untracked file in the way), the newest earlier
+        verified commit that can land does, and the train stops with the reason."""
+        failure: MergeError | None = None
+        if self._verified != self._landed:
+            self._land_failed = True
+            newest_first = list(dict.fromkeys(c for _, c in reversed(self._pending)))
+            for commit in newest_first or [self._verified]:
+                try:
+                    gm.advance(self.root, self.opts.target, commit, self._landed, self.checkout)
+                except MergeError as exc:
+                    failure = failure or exc
+                    if gm.ref_value(self.root, f"refs/heads/{self.opts.target}") != self._landed:
+                        break  # the target moved under the train: nothing more may land
+                    continue
+                self._landed = commit
+                break
+            if failure is None:
+                self._land_failed = False
+                train_state.landed(self.root)
+        self._landed_at = time.monotonic()
+        order = [c for _, c in self._pending]
+        cut = order.index(self._landed) + order.count(self._landed) if self._landed in order else 0
+        for item, commit in self._pending[:cut]:
+            self.result.merged.append(Merged(item.task_id, item.branch, commit))
+            self.events.merged(item, commit)
+        del self._pending[:cut]
+        self.result.final_commit = self._landed
+        if failure is None:
+            return
+        where = gm.ref_value(self.root, f"refs/heads/{self.opts.target}")
+        if where != self._landed:
+            raise failure  # the target moved under the train; the message says where it is
+        raise MergeError(f"{failure}; {self.opts.target} is at {where[:12]}, a verified commit")
 
     # ------------------------------------------------------------------ records
 

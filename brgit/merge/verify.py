@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import time
@@ -62,13 +63,33 @@ def _run(
         out.write(f"{exc}\n".encode())
         return 127
     try:
-        return proc.wait(timeout=timeout)
+        return _wait(proc, timeout)
     except subprocess.TimeoutExpired:
         out.write(f"\n(timed out after {timeout:g}s)\n".encode())
         return None
     finally:
         if proc.poll() is None:
             _kill_group(proc)
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float) -> int:
+    """Wait for `proc` at most `timeout` seconds, waking the moment it exits.
+
+    `Popen.wait(timeout=...)` polls with growing sleeps (a 1 ms `true` costs about 2 ms); a
+    pidfd becomes readable when the process exits (Linux 5.3+), else that polling it is.
+    """
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return proc.wait(timeout=timeout)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(max(0, int(timeout * 1000))):
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+    finally:
+        os.close(fd)
+    return proc.wait()
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -1,8 +1,9 @@
 """Results are values; this module renders them as a readable table, JSON or CSV.
 
 A command builds plain data (dicts, lists, dataclasses) for `--format json` and a `View` for
-people. `emit` prints one or the other. rich is imported only when a table is drawn, and it
-honours NO_COLOR and a non-terminal stdout by itself.
+people. `emit` prints one or the other. On a terminal, rich draws the tables (and honours
+NO_COLOR); anywhere else (a pipe, a file, CI logs) the view is plain aligned text with no box
+drawing, which grep and awk read easily, and rich is not imported at all.
 """
 
 from __future__ import annotations
@@ -79,10 +80,15 @@ def _cell(value: Any) -> str:
 
 
 def render_view(view: View, out: Any = None) -> None:
+    stream = out or sys.stdout
+    if not _is_terminal(stream):
+        stream.write(plain_text(view))
+        stream.flush()
+        return
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console(file=out or sys.stdout, highlight=False, soft_wrap=True)
+    console = Console(file=stream, highlight=False, soft_wrap=True)
     if view.title:
         console.print(view.title, style="bold", markup=False)
     width = max((len(k) for k, _ in view.fields), default=0)
@@ -97,6 +103,40 @@ def render_view(view: View, out: Any = None) -> None:
         console.print(rich_table)
     for line in view.lines:
         console.print(line, markup=False)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def plain_text(view: View) -> str:
+    """The view as plain text: `key: value` lines, then each table as aligned columns."""
+    lines: list[str] = []
+    if view.title:
+        lines.append(view.title)
+    width = max((len(k) for k, _ in view.fields), default=0)
+    lines += [f"{key + ':':<{width + 1}} {_one_line(value)}" for key, value in view.fields]
+    for table in view.tables:
+        if lines:
+            lines.append("")
+        if table.title:
+            lines.append(table.title)
+        rows = [table.columns, *([_one_line(c) for c in row] for row in table.rows)]
+        widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(len(table.columns))]
+        for row in rows:
+            cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + row[-1:]
+            lines.append("  ".join(cells).rstrip())
+    if view.lines and lines:
+        lines.append("")
+    lines += view.lines
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(_cell(value).split("\n"))
 
 
 def emit(data: Any, view: View | None = None, fmt: str = "table") -> None:

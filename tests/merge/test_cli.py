@@ -110,7 +110,8 @@ def test_a_session_still_running_is_not_merged(repo: Path, br) -> None:  # type:
     assert br("merge", "--session", "live", cwd=repo).code == 0  # its supervisor is gone
 
 
-def test_crash_mid_train_leaves_the_last_verified_commit_and_abort_cleans_up(repo: Path) -> None:
+def test_crash_mid_train_leaves_a_verified_commit_and_abort_lands_the_rest(repo: Path) -> None:
+    start = git(repo, "rev-parse", "main")
     tips = {
         "one": make_branch(repo, "one", {"one.txt": "1\n"}),
         "two": make_branch(repo, "two", {"crash-here": "boom\n"}),
@@ -121,7 +122,9 @@ def test_crash_mid_train_leaves_the_last_verified_commit_and_abort_cleans_up(rep
     )
     assert proc.returncode == -signal.SIGKILL
     main = git(repo, "rev-parse", "main")
-    assert git(repo, "show", "-s", "--format=%s", main) == "br merge: one"  # verified, then crash
+    # killed while verifying `two`: main is at a verified commit (the start, or `one` if the
+    # train had landed it), never at an unverified one, and its checkout matches it
+    assert main == start or git(repo, "show", "-s", "--format=%s", main) == "br merge: one"
     assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
     state = json.loads((repo / ".buildrunner" / "merge" / "train.json").read_text())
     assert Path(state["scratch"]).exists()
@@ -132,8 +135,12 @@ def test_crash_mid_train_leaves_the_last_verified_commit_and_abort_cleans_up(rep
     aborted = br_process("merge", "--abort", cwd=repo)
     assert aborted.returncode == 0, aborted.stderr
     assert "aborted train" in aborted.stdout
+    main = git(repo, "rev-parse", "main")  # the verified merge of `one` landed, nothing more
+    assert git(repo, "show", "-s", "--format=%s", main) == "br merge: one"
+    assert git(repo, "rev-parse", "main^2") == tips["one"]
+    assert (repo / "one.txt").read_text() == "1\n"  # the checkout followed
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
     assert not Path(state["scratch"]).exists()
     assert "brgit-merge" not in git(repo, "worktree", "list")
-    assert git(repo, "rev-parse", "main") == main
     assert {b: git(repo, "rev-parse", b) for b in tips} == tips  # no branch lost commits
     assert br_process("merge", "--abort", cwd=repo).stdout.strip() == "no merge train to abort"
