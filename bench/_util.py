@@ -11,6 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+PACKAGE = Path(__file__).resolve().parent.parent / "brgit"
+
+
+def fresh_bytecode() -> None:
+    """Compile brgit's bytecode first: with PYTHONDONTWRITEBYTECODE set (as on the build
+    machine), an editable install would otherwise recompile every changed module on every run,
+    which no installed copy of brgit does."""
+    import compileall
+
+    compileall.compile_dir(str(PACKAGE), quiet=1)
 
 
 def time_command(argv: Sequence[str], *, runs: int, cwd: Path | None = None,

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import save
+from _util import fresh_bytecode, save
 
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -179,6 +179,7 @@ def main() -> int:
     parser.add_argument("--branches", type=int, default=20)
     parser.add_argument("--long", type=int, default=60, help="a longer train, for per-branch cost")
     args = parser.parse_args()
+    fresh_bytecode()
     with tempfile.TemporaryDirectory(prefix="bench-merge-") as tmp:
         work = Path(tmp)
         load = os.getloadavg()[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import interleaved, median, save
+from _util import fresh_bytecode, interleaved, median, save
 
 BARE = """\
 import typer
@@ -34,6 +34,7 @@ app()
 
 
 def main(runs: int = 30) -> int:
+    fresh_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare.py"
         bare.write_text(BARE)

@@ -12,15 +12,18 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brgit.config import Config
-from brgit.core.session import SessionRecord, load_session
 from brgit.errors import MergeError
 from brgit.gitops.git import current_branch
 from brgit.merge import order, state
 from brgit.merge.model import ON_CONFLICT, STRATEGIES, DryRun, TrainOptions, TrainResult
 from brgit.merge.predict import dry_run
 from brgit.merge.train import Progress, run_train
+
+if TYPE_CHECKING:  # sessions are loaded only when a session is merged
+    from brgit.core.session import SessionRecord
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ def merge_session(
     over: Overrides = Overrides(),
     progress: Progress | None = None,
 ) -> TrainResult:
+    from brgit.core.session import load_session
+
     record = load_session(name, root)
     _not_running(record)
     opts = options(cfg, over, session=name, fallback_target=record.base_branch)
@@ -110,6 +115,8 @@ def merge_branches(
 
 
 def forecast_session(root: Path, cfg: Config, name: str, over: Overrides = Overrides()) -> DryRun:
+    from brgit.core.session import load_session
+
     record = load_session(name, root)
     opts = options(cfg, over, session=name, fallback_target=record.base_branch)
     items, skipped = order.from_session(record, root)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from brgit.core.session import SessionRecord, branch_for
 from brgit.errors import MergeError, NotFoundError
 from brgit.gitops.git import rev_parse, run_git
 from brgit.merge.model import Ejection, TrainItem
 
+if TYPE_CHECKING:
+    from brgit.core.session import SessionRecord
+
 
 def from_session(record: SessionRecord, root: Path) -> tuple[list[TrainItem], list[Ejection]]:
     """The completed tasks' branches in merge order, and the tasks skipped (not completed)."""
+    from brgit.core.session import branch_for
+
     items: list[TrainItem] = []
     skipped: list[Ejection] = []
     for task in record.plan.order():

@@ -15,14 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from brgit import paths
 from brgit.errors import GitError, MergeError
 from brgit.gitops import merge as gm
-from brgit.parallel.control import pid_alive as alive
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def begin(root: Path, target: str, start_commit: str, session: str | None) -> Tr
         raise MergeError(
             f"a merge train stopped mid-way (pid {old.pid}); run `br merge --abort` first"
         )
-    train_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    train_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + os.urandom(3).hex()
     state = TrainState(
         train_id,
         os.getpid(),
@@ -117,8 +115,15 @@ def note_verified(root: Path, record: Verified) -> None:
     killed process, and after a power loss the target is still at a verified commit)."""
     file = verified_file(root)
     tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    data = {
+        "train_id": record.train_id,
+        "target": record.target,
+        "landed": record.landed,
+        "verified": record.verified,
+        "tasks": record.tasks,
+    }
     try:
-        tmp.write_text(json.dumps(asdict(record)), encoding="utf-8")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(file)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -169,6 +174,12 @@ def _land(root: Path, state: TrainState, record: Verified) -> Aborted:
         problem = f"{exc}; the verified merge is commit {record.verified}"
         return Aborted(state, None, record.tasks, problem)
     return Aborted(state, record.verified, record.tasks)
+
+
+def alive(pid: int) -> bool:
+    from brgit.parallel.control import pid_alive  # sessions' code: only when a train is found
+
+    return pid_alive(pid)
 
 
 def _is_br(pid: int) -> bool:
