@@ -316,3 +316,60 @@ def test_no_subcommand_shows_the_help(repo: Path, br, args: list[str]) -> None:
     result = br(*args, cwd=repo)
     assert result.code == 2
     assert result.err.startswith("Usage: br") and "Commands:" in result.err
+
+
+def test_tables_off_a_terminal_are_plain_aligned_text_without_rich() -> None:
+    from brgit.ui.output import Table, View, plain_text
+
+    view = View(
+        "Train",
+        fields=[("merged", 2), ("cost", 0.5)],
+        tables=[Table(["task", "outcome"], [["a", "merged"], ["long-name", "conflict\nx"]])],
+        lines=["done"],
+    )
+    assert plain_text(view) == (
+        "Train\nmerged: 2\ncost:   0.5\n\n"
+        "task       outcome\na          merged\nlong-name  conflict x\n\ndone\n"
+    )
+
+
+def test_tables_on_a_terminal_are_drawn_by_rich() -> None:
+    import io
+
+    from brgit.ui.output import Table, View, render_view
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    render_view(View(tables=[Table(["task"], [["a"]])]), screen)
+    assert "│ a    │" in screen.getvalue()  # a box drawn around the cell
+
+
+def test_a_piped_table_imports_no_rich(repo: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from brgit.cli.main import main\n"
+        "assert main(['routing', 'models']) == 0\n"
+        "print('rich' in sys.modules, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert proc.stderr.strip() == "False"
+    assert "haiku" in proc.stdout and "┃" not in proc.stdout
+
+
+def test_one_invocation_builds_only_the_command_it_names() -> None:
+    from brgit.cli.main import COMMANDS, _needed, build_app
+
+    assert _needed(["merge", "--help"]) == ("merge",)
+    assert _needed(["--version"]) == ()
+    assert _needed([]) == _needed(["--help"]) == _needed(["nosuch"]) == COMMANDS
+    import typer
+
+    built = typer.main.get_command(build_app(["merge"]))
+    assert sorted(built.commands) == ["merge"]  # type: ignore[attr-defined]

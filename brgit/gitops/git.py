@@ -68,6 +68,33 @@ def _git_program(search_path: str) -> str:
     return shutil.which("git", path=search_path) or "git"
 
 
+def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitResult]:
+    """Run several read-only git commands at once (they overlap; the results keep the order).
+    Nothing is checked: each result carries its own exit code."""
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    program = _git_program(full_env.get("PATH", ""))
+    try:
+        procs = [
+            subprocess.Popen(
+                [program, *args],
+                cwd=cwd,
+                env=full_env,
+                text=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for args in commands
+        ]
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    results = []
+    for proc in procs:
+        out, err = proc.communicate()
+        results.append(GitResult(proc.returncode, out, err))
+    return results
+
+
 def first_line(text: str) -> str:
     for line in text.splitlines():
         line = line.strip()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from brgit.gitops.git import run_git
+from brgit.gitops.git import run_git_all
 
 _TRUE = frozenset({"true", "yes", "on", "1"})
 # Config that changes what git would write, or where, or with which permissions.
@@ -59,17 +59,21 @@ class CommitWriter:
         objects = common_dir / "objects"
         if not objects.is_dir():
             return None
-        result = run_git(["var", "-l"], cwd, check=False)
-        if not result.ok:
+        # `git var -l` lists the config; its identities are lenient, so each is asked for
+        # alone too, which applies the strict rules of `git commit-tree` (no guessed address)
+        listed, author_var, committer_var = run_git_all(
+            [["var", "-l"], ["var", "GIT_AUTHOR_IDENT"], ["var", "GIT_COMMITTER_IDENT"]], cwd
+        )
+        if not (listed.ok and author_var.ok and committer_var.ok):
             return None  # e.g. no identity: `git commit-tree` reports it in git's words
         found: dict[str, str] = {}
-        for line in result.stdout.splitlines():
+        for line in listed.stdout.splitlines():
             key, _, value = line.partition("=")
-            found[key.lower() if "." in key else key] = value
+            found[key.lower()] = value
         if any(test(found[key]) for key, test in _NEEDS_GIT.items() if key in found):
             return None
-        author = _ident(found.get("GIT_AUTHOR_IDENT"), "GIT_AUTHOR_DATE")
-        committer = _ident(found.get("GIT_COMMITTER_IDENT"), "GIT_COMMITTER_DATE")
+        author = _ident(author_var.stdout.strip(), "GIT_AUTHOR_DATE")
+        committer = _ident(committer_var.stdout.strip(), "GIT_COMMITTER_DATE")
         if author is None or committer is None:
             return None
         return cls(objects, author, committer)
@@ -79,7 +83,8 @@ class CommitWriter:
         now = time.time()
         head = [f"tree {tree}", *(f"parent {p}" for p in parents)]
         head += [f"author {self.author.line(now)}", f"committer {self.committer.line(now)}"]
-        body = "\n".join(head) + "\n\n" + message + "\n"
+        ending = "" if message.endswith("\n") or not message else "\n"  # as `-m` completes it
+        body = "\n".join(head) + "\n\n" + message + ending
         return self.write(b"commit", body.encode("utf-8"))
 
     def write(self, kind: bytes, data: bytes) -> str:

@@ -208,11 +208,12 @@ class MergeTrain:
     def _advance(self, old: str, new: str, merged: list[TrainItem]) -> str:
         """`new` passed verification: the train goes on from it, and it will land."""
         del old  # the target moves from where it last landed (see `_land`)
+        self._verified = new
         for item in merged:
             self._merged_ids.add(item.task_id)
             self._pending.append((item, new))
+        for item in merged:
             self.progress(f"merged {item.task_id} ({item.branch})")
-        self._verified = new
         if time.monotonic() - self._landed_at >= LAND_EVERY:
             self._land()
         else:  # a crash before the next landing: `br merge --abort` lands it

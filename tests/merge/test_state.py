@@ -47,3 +47,36 @@ def test_an_unreadable_state_file_is_a_clear_error(repo: Path) -> None:
     with pytest.raises(MergeError, match="unreadable train state"):
         state.begin(repo, "main", "0" * 40, None)
     assert file.read_text() == "{not json"  # nothing stored is lost
+
+
+def test_abort_lands_verified_work_and_reports_when_it_cannot(repo: Path) -> None:
+    from tests.conftest import commit_file, git
+
+    start = git(repo, "rev-parse", "main")
+    tree = git(repo, "rev-parse", "main^{tree}")
+    verified = git(repo, "commit-tree", tree, "-p", start, "-m", "br merge: a")
+    began = state.begin(repo, "main", start, None)
+    state.note_verified(repo, state.Verified(began.train_id, "main", start, verified, ["a"]))
+    state_file = state.state_file(repo)
+    data = json.loads(state_file.read_text())
+    data["pid"] = 999_999_999  # the train died
+    state_file.write_text(json.dumps(data))
+    done = state.abort(repo)
+    assert done is not None and done.landed == verified and done.tasks == ["a"]
+    assert git(repo, "rev-parse", "main") == verified
+    assert not state.verified_file(repo).exists() and not state_file.exists()
+
+    # the target moved since: nothing lands, the verified commit is named, all is cleaned up
+    start = git(repo, "rev-parse", "main")
+    verified = git(repo, "commit-tree", tree, "-p", start, "-m", "br merge: b")
+    began = state.begin(repo, "main", start, None)
+    state.note_verified(repo, state.Verified(began.train_id, "main", start, verified, ["b"]))
+    data = json.loads(state_file.read_text())
+    data["pid"] = 999_999_999
+    state_file.write_text(json.dumps(data))
+    moved = commit_file(repo, "other.txt", "x\n", "someone else's commit")
+    done = state.abort(repo)
+    assert done is not None and done.landed is None and done.problem is not None
+    assert verified in done.problem and "moved" in done.problem
+    assert git(repo, "rev-parse", "main") == moved
+    assert not state_file.exists()

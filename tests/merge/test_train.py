@@ -315,3 +315,73 @@ def test_verify_logs_mask_credentials(repo: Path, tmp_path: Path) -> None:
     assert not outcome.ok
     text = log.read_text()
     assert "leaked sk-a" in text and key not in text and key not in outcome.tail
+
+
+def _advances(repo: Path) -> list[str]:
+    """The reflog entries of main written by the train, oldest first."""
+    out = git(repo, "reflog", "show", "--format=%gs", "refs/heads/main")
+    return [line for line in reversed(out.splitlines()) if "br merge: advance" in line]
+
+
+def test_a_quick_train_lands_its_verified_work_once(repo: Path) -> None:
+    for name in ("a", "b", "c"):
+        make_branch(repo, name, {f"{name}.txt": f"{name}\n"})
+    opts = TrainOptions("main", verify="true")
+    result = run_train(repo, order.from_branches(["a", "b", "c"], repo), opts)
+    assert [m.task_id for m in result.merged] == ["a", "b", "c"]
+    assert len({m.commit for m in result.merged}) == 3  # each merge is its own verified commit
+    assert result.final_commit == result.merged[-1].commit == git(repo, "rev-parse", "main")
+    assert len(_advances(repo)) == 1  # main and its checkout moved once, at the end
+    assert (repo / "c.txt").read_text() == "c\n"
+    assert not state_file_exists(repo, "verified.json")
+
+
+def test_a_slow_train_lands_after_every_verify(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from brgit.merge import train
+
+    monkeypatch.setattr(train, "LAND_EVERY", 0.0)  # as if each verify took longer than that
+    for name in ("a", "b", "c"):
+        make_branch(repo, name, {f"{name}.txt": f"{name}\n"})
+    opts = TrainOptions("main", verify="true")
+    result = run_train(repo, order.from_branches(["a", "b", "c"], repo), opts)
+    assert len(_advances(repo)) == 3
+    assert [m.commit for m in result.merged] == [
+        git(repo, "rev-parse", f"main~{n}") for n in (2, 1, 0)
+    ]
+
+
+def test_an_interrupted_train_lands_what_it_verified(repo: Path) -> None:
+    for name in ("a", "b", "c"):
+        make_branch(repo, name, {f"{name}.txt": f"{name}\n"})
+
+    def progress(line: str) -> None:
+        if line.startswith("merged b"):
+            raise KeyboardInterrupt  # Ctrl-C right after `b` passed verification
+
+    opts = TrainOptions("main", verify="true")
+    with pytest.raises(KeyboardInterrupt):
+        run_train(repo, order.from_branches(["a", "b", "c"], repo), opts, progress=progress)
+    assert subjects(repo)[1:] == ["br merge: a", "br merge: b"]
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    assert not state_file_exists(repo, "train.json")
+    assert not state_file_exists(repo, "verified.json")
+    merged = [e for e in _events(repo) if e["event_type"] == "merge_merged"]
+    assert [e["task_id"] for e in merged] == ["a", "b"]
+
+
+def state_file_exists(repo: Path, name: str) -> bool:
+    return (repo / ".buildrunner" / "merge" / name).exists()
+
+
+def test_the_next_merge_is_predicted_while_verify_runs(repo: Path) -> None:
+    from brgit.errors import GitError
+    from brgit.gitops import merge as gm
+
+    tip = make_branch(repo, "a", {"a.txt": "a\n"})
+    main = git(repo, "rev-parse", "main")
+    ws = gm.Workspace(repo)
+    ws.look_ahead(main, tip)
+    assert ws.predict(main, tip) == gm.predict(main, tip, repo)
+    ws.look_ahead(main, "0" * 40)  # a failure on the thread reaches the caller
+    with pytest.raises(GitError):
+        ws.predict(main, "0" * 40)
