@@ -467,15 +467,17 @@ def set_value(file: Path, dotted: str, value: Any) -> None:
     atomic_write(file, text)
 
 
-def atomic_write(file: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a crash never leaves half a file."""
+def atomic_write(file: Path, text: str, *, durable: bool = True) -> None:
+    """Write through a temporary file and rename, so a crash never leaves half a file.
+    `durable` also fsyncs it first (survives a power loss, at the cost of a disk flush)."""
     file.parent.mkdir(parents=True, exist_ok=True)
     tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         tmp.replace(file)
     finally:
         tmp.unlink(missing_ok=True)

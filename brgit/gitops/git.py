@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +92,34 @@ def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitR
     for proc in procs:
         out, err = proc.communicate()
         results.append(GitResult(proc.returncode, out, err))
+    return results
+
+
+def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
+    """Run `calls` on threads and return their results in order. Meant for calls that mostly
+    wait for git processes (the GIL is released meanwhile); if any raised, the first such
+    exception is raised once all have finished."""
+    import threading
+
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def call(index: int) -> None:
+        try:
+            results[index] = calls[index]()
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors[index] = exc
+
+    threads = [threading.Thread(target=call, args=(i,), daemon=True) for i in range(1, len(calls))]
+    for thread in threads:
+        thread.start()
+    if calls:
+        call(0)  # the first runs here
+    for thread in threads:
+        thread.join()
+    for error in errors:
+        if error is not None:
+            raise error
     return results
 
 

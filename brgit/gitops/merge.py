@@ -37,12 +37,6 @@ class Workspace:
     writer: CommitWriter | None = None
     _ahead: dict[tuple[str, str], _Forecast] = field(default_factory=dict)
 
-    @classmethod
-    def open(cls, repo: Path, scratch: Path | None) -> Workspace:
-        from brgit import paths
-
-        return cls(repo, scratch, CommitWriter.open(repo, paths.locate(repo).common_dir))
-
     def look_ahead(self, ours: str, theirs: str) -> None:
         """Start predicting `theirs` on `ours` in the background (while the verify command
         runs), so the next merge does not wait for `git merge-tree`. Unused if verify fails."""

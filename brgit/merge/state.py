@@ -104,7 +104,9 @@ def begin(root: Path, target: str, start_commit: str, session: str | None) -> Tr
         session,
     )
     try:
-        atomic_write(state_file(root), json.dumps(asdict(state), indent=2))
+        # no fsync: the file guards against a killed `br`; after a power loss, a lost or
+        # garbled file at worst leaves a scratch worktree to remove by hand
+        atomic_write(state_file(root), json.dumps(asdict(state), indent=2), durable=False)
     except OSError as exc:
         raise MergeError(f"cannot write {state_file(root)}: {exc.strerror or exc}") from None
     return state

@@ -16,8 +16,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from brgit import paths
 from brgit.errors import MergeError
 from brgit.gitops import merge as gm
+from brgit.gitops.git import in_parallel
+from brgit.gitops.objects import CommitWriter
 from brgit.merge import state as train_state
 from brgit.merge import strategies
 from brgit.merge.events import TrainEvents
@@ -77,8 +80,12 @@ class MergeTrain:
     # ------------------------------------------------------------------ the run
 
     def run(self) -> TrainResult:
-        start, _ = gm.tip_and_tree(self.root, self.opts.target)
-        self.checkout = self._checked_out_clean()
+        # three independent look-ups (about five git processes) at once
+        (start, _), self.checkout, writer = in_parallel(
+            lambda: gm.tip_and_tree(self.root, self.opts.target),
+            self._checked_out_clean,
+            lambda: CommitWriter.open(self.root, paths.locate(self.root).common_dir),
+        )
         state = train_state.begin(self.root, self.opts.target, start, self.opts.session)
         self.result = TrainResult(
             state.train_id,
@@ -90,11 +97,13 @@ class MergeTrain:
             session=self.opts.session,
         )
         began = time.monotonic()
-        self.events.started(state.train_id, start, self.items)
         try:
-            if self.materialize:  # files are needed only to verify or to rebase
-                self.scratch = gm.add_scratch(self.root, Path(state.scratch), start)
-            self.ws = gm.Workspace.open(self.root, self.scratch)
+            # the scratch worktree is checked out while the first event is recorded
+            self.scratch, _ = in_parallel(
+                lambda: self._add_scratch(Path(state.scratch), start),
+                lambda: self.events.started(state.train_id, start, self.items),
+            )
+            self.ws = gm.Workspace(self.root, self.scratch, writer)
             self._head = self._landed = self._verified = start
             self._landed_at = time.monotonic()
             self._drive(start)
@@ -112,6 +121,11 @@ class MergeTrain:
         gm.maintain(self.root)
         self._completed(began)
         return self.result
+
+    def _add_scratch(self, path: Path, start: str) -> Path | None:
+        if not self.materialize:  # files are needed only to verify or to rebase
+            return None
+        return gm.add_scratch(self.root, path, start)
 
     def _checked_out_clean(self) -> Path | None:
         where = gm.worktree_of_branch(self.root, self.opts.target)
