@@ -146,8 +146,9 @@ def read_verified(root: Path, train_id: str) -> Verified | None:
     return record if record.train_id == train_id else None
 
 
-def finish(root: Path, state: TrainState) -> None:
-    gm.remove_scratch(root, Path(state.scratch))
+def finish(root: Path, state: TrainState, *, scratch_removed: bool = False) -> None:
+    if not scratch_removed:
+        gm.remove_scratch(root, Path(state.scratch))
     verified_file(root).unlink(missing_ok=True)
     state_file(root).unlink(missing_ok=True)
 

@@ -73,6 +73,7 @@ class MergeTrain:
         self._pending: list[tuple[TrainItem, str]] = []  # verified, not landed yet
         self._landed_at = 0.0
         self._land_failed = False
+        self._scratch_removed = False
         self._next: TrainItem | None = None  # the first item after the current batch
         self._last_tail = ""
         self.result = TrainResult("", opts.target, opts.strategy, "", "")
@@ -107,7 +108,8 @@ class MergeTrain:
             self._head = self._landed = self._verified = start
             self._landed_at = time.monotonic()
             self._drive(start)
-            self._land()
+            # the target lands while the scratch worktree is removed
+            in_parallel(self._land, lambda: self._remove_scratch(Path(state.scratch)))
         except BaseException as exc:
             if self._pending and not self._land_failed:
                 with contextlib.suppress(Exception):  # keep what was verified; raise the cause
@@ -117,10 +119,14 @@ class MergeTrain:
             )
             raise
         finally:
-            train_state.finish(self.root, state)
-        gm.maintain(self.root)
-        self._completed(began)
+            train_state.finish(self.root, state, scratch_removed=self._scratch_removed)
+        in_parallel(lambda: gm.maintain(self.root), lambda: self._completed(began))
         return self.result
+
+    def _remove_scratch(self, path: Path) -> None:
+        if self.scratch is not None:
+            gm.remove_scratch(self.root, path)
+        self._scratch_removed = True
 
     def _add_scratch(self, path: Path, start: str) -> Path | None:
         if not self.materialize:  # files are needed only to verify or to rebase
