@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from brgit.cli.main import main
+from brgit.cli.main import entry
 
-raise SystemExit(main())
+entry()

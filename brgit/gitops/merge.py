@@ -27,19 +27,24 @@ class Prediction:
     conflicts: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Workspace:
     """Where a train merges: the repository, its scratch worktree (if files are needed), and
-    the in-process commit writer (None: `git commit-tree` writes the commits)."""
+    the in-process commit writer (None: `git commit-tree` writes the commits).
+
+    `upcoming` is the branch the train expects to merge next: as soon as a merge commit is
+    written, `git merge-tree` starts predicting that branch on it, in the background, while
+    the scratch worktree is brought up to date and verified."""
 
     repo: Path
     scratch: Path | None = None
     writer: CommitWriter | None = None
+    upcoming: str | None = None
     _ahead: dict[tuple[str, str], _Forecast] = field(default_factory=dict)
 
     def look_ahead(self, ours: str, theirs: str) -> None:
-        """Start predicting `theirs` on `ours` in the background (while the verify command
-        runs), so the next merge does not wait for `git merge-tree`. Unused if verify fails."""
+        """Start predicting `theirs` on `ours` in the background, so the next merge does not
+        wait for `git merge-tree`. Unused (and harmless) if the train goes another way."""
         if (ours, theirs) not in self._ahead:
             self._ahead.clear()
             self._ahead[(ours, theirs)] = _Forecast(ours, theirs, self.scratch or self.repo)
@@ -219,6 +224,8 @@ def _plumb(ws: Workspace, base: str, rev: str, message: str, *, squash: bool) ->
     else:
         commit = commit_tree(prediction.tree, parents, message, where, forecast=False)
     _TREES[commit] = prediction.tree
+    if ws.upcoming is not None:
+        ws.look_ahead(commit, ws.upcoming)
     if ws.scratch is not None:
         scratch = ws.scratch
         if not run_git(["read-tree", "-m", "-u", base, commit], scratch, check=False).ok:

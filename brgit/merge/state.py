@@ -5,7 +5,7 @@ crash, SIGKILL), the file and the scratch worktree stay behind; the target branc
 verified commit, because only verified commits are ever written to it.
 
 Between landings (see `brgit.merge.train`) the newest verified commit is recorded in
-`verified.json` after every verify run that passed. `abort()` lands that commit on the target
+`verified.jsonl` after every verify run that passed. `abort()` lands that commit on the target
 (compare-and-swap from where the train left it; a checkout follows with `git reset --keep`), so
 a crash costs no verified work, then removes the scratch worktree and both files.
 """
@@ -60,7 +60,7 @@ def state_file(root: Path) -> Path:
 
 
 def verified_file(root: Path) -> Path:
-    return root / paths.STORE_DIRNAME / "merge" / "verified.json"
+    return root / paths.STORE_DIRNAME / "merge" / "verified.jsonl"
 
 
 def log_dir(root: Path) -> Path:
@@ -113,22 +113,26 @@ def begin(root: Path, target: str, start_commit: str, session: str | None) -> Tr
 
 
 def note_verified(root: Path, record: Verified) -> None:
-    """Record verified work not landed yet (rename into place; no fsync: this guards against a
-    killed process, and after a power loss the target is still at a verified commit)."""
+    """Record verified work not landed yet: one line appended to a journal (a single write, no
+    fsync: this guards against a killed process; after a power loss the target is still at a
+    verified commit). The newest complete line counts."""
+    line = json.dumps(
+        {
+            "train_id": record.train_id,
+            "target": record.target,
+            "landed": record.landed,
+            "verified": record.verified,
+            "tasks": record.tasks,
+        }
+    )
     file = verified_file(root)
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-    data = {
-        "train_id": record.train_id,
-        "target": record.target,
-        "landed": record.landed,
-        "verified": record.verified,
-        "tasks": record.tasks,
-    }
     try:
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(file)
+        fd = os.open(file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (line + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise MergeError(f"cannot write {file}: {exc.strerror or exc}") from None
 
 
@@ -138,12 +142,18 @@ def landed(root: Path) -> None:
 
 
 def read_verified(root: Path, train_id: str) -> Verified | None:
+    """The newest verified-not-landed record of train `train_id` (a torn line is skipped)."""
     try:
-        data = json.loads(verified_file(root).read_text(encoding="utf-8"))
-        record = Verified(**data)
-    except (OSError, ValueError, TypeError):
+        lines = verified_file(root).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
         return None  # none, or unreadable: the target stays where it is (a verified commit)
-    return record if record.train_id == train_id else None
+    for line in reversed(lines):
+        try:
+            record = Verified(**json.loads(line))
+        except (ValueError, TypeError):
+            continue
+        return record if record.train_id == train_id else None
+    return None
 
 
 def finish(root: Path, state: TrainState, *, scratch_removed: bool = False) -> None:

@@ -99,12 +99,16 @@ class MergeTrain:
         )
         began = time.monotonic()
         try:
-            # the scratch worktree is checked out while the first event is recorded
+            self.ws = gm.Workspace(self.root, None, writer)
+            if self.items and self.strategy.looks_ahead:
+                self.ws.look_ahead(start, self.items[0].rev)
+            # the scratch worktree is checked out while the first event is recorded (and the
+            # first merge predicted)
             self.scratch, _ = in_parallel(
                 lambda: self._add_scratch(Path(state.scratch), start),
                 lambda: self.events.started(state.train_id, start, self.items),
             )
-            self.ws = gm.Workspace(self.root, self.scratch, writer)
+            self.ws.scratch = self.scratch
             self._head = self._landed = self._verified = start
             self._landed_at = time.monotonic()
             self._drive(start)
@@ -188,6 +192,11 @@ class MergeTrain:
                 self._eject(item, DEPENDENCY, detail=f"depends on {dep}, which was not merged")
                 continue
             message = strategies.message(item, self.opts.session)
+            upcoming = items[index + 1] if index + 1 < len(items) else self._next
+            if self.strategy.looks_ahead and upcoming is not None:
+                self.ws.upcoming = upcoming.rev  # predicted while this one is verified
+            else:
+                self.ws.upcoming = None
             step = self.strategy.apply(self.ws, self._head, item, message)
             if not step.ok:
                 self._eject(item, CONFLICT, files=step.conflicts)
@@ -215,8 +224,6 @@ class MergeTrain:
         if self.scratch is None:  # cannot happen: a verify command gets a scratch worktree
             raise MergeError("no scratch worktree to verify in")
         self.result.verify_runs += 1
-        if self._next is not None and self.strategy.looks_ahead:
-            self.ws.look_ahead(self._head, self._next.rev)  # the likely next merge, meanwhile
         log = train_state.log_dir(self.root) / f"{self.result.train_id}.log"
         outcome = run_verify(self.opts.verify, self.scratch, log, self.opts.verify_timeout)
         self._last_tail = redact(outcome.tail)

@@ -33,16 +33,16 @@ def run_verify(command: str, cwd: Path, log: Path, timeout: float) -> VerifyOutc
     started = time.monotonic()
     try:
         log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("ab") as out:
+        with log.open("a+b") as out:
             start = out.tell()
             out.write(f"$ {command}  (in {cwd})\n".encode())
             out.flush()
             code = _run(command, cwd, env, out, timeout)
-        _mask_since(log, start)
+            tail = _mask_since(out, start)
     except OSError as exc:  # a full disk, a read-only store: stop, the target stays verified
         raise MergeError(f"cannot write the verify log {log}: {exc.strerror or exc}") from None
     elapsed = int((time.monotonic() - started) * 1000)
-    return VerifyOutcome(code == 0, code, elapsed, _tail(log))
+    return VerifyOutcome(code == 0, code, elapsed, tail)
 
 
 def _run(
@@ -112,26 +112,21 @@ def _argv(command: str) -> str | list[str]:
     return command if _needs_shell(command) else command.split()
 
 
-def _mask_since(log: Path, start: int) -> None:
-    """Mask credentials in what this run wrote to the log (a test suite may print a key)."""
+def _mask_since(handle: IO[bytes], start: int) -> str:
+    """Mask credentials in what this run wrote to the log (a test suite may print a key);
+    return the last lines of it (for the ejection detail)."""
     from brgit.redact import redact
 
-    with log.open("r+b") as handle:
-        handle.seek(start)
-        text = handle.read().decode("utf-8", "surrogateescape")
-        masked = redact(text)
-        if masked != text:
-            handle.seek(start)
-            handle.write(masked.encode("utf-8", "surrogateescape"))
-            handle.truncate()
+    handle.seek(start)
+    text = handle.read().decode("utf-8", "surrogateescape")
+    masked = redact(text)
+    if masked != text:
+        handle.truncate(start)  # append mode: the masked text goes back at the end
+        handle.write(masked.encode("utf-8", "surrogateescape"))
+    shown = masked[-2000:].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _tail(shown)
 
 
-def _tail(log: Path, lines: int = 3) -> str:
-    try:
-        with log.open("rb") as handle:
-            handle.seek(max(0, log.stat().st_size - 2000))
-            text = handle.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
+def _tail(text: str, lines: int = 3) -> str:
     kept = [line.strip() for line in text.splitlines() if any(c.isalnum() for c in line)]
     return " | ".join(kept[-lines:])[:300]

@@ -333,7 +333,7 @@ def test_a_quick_train_lands_its_verified_work_once(repo: Path) -> None:
     assert result.final_commit == result.merged[-1].commit == git(repo, "rev-parse", "main")
     assert len(_advances(repo)) == 1  # main and its checkout moved once, at the end
     assert (repo / "c.txt").read_text() == "c\n"
-    assert not state_file_exists(repo, "verified.json")
+    assert not state_file_exists(repo, "verified.jsonl")
 
 
 def test_a_slow_train_lands_after_every_verify(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -364,7 +364,7 @@ def test_an_interrupted_train_lands_what_it_verified(repo: Path) -> None:
     assert subjects(repo)[1:] == ["br merge: a", "br merge: b"]
     assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
     assert not state_file_exists(repo, "train.json")
-    assert not state_file_exists(repo, "verified.json")
+    assert not state_file_exists(repo, "verified.jsonl")
     merged = [e for e in _events(repo) if e["event_type"] == "merge_merged"]
     assert [e["task_id"] for e in merged] == ["a", "b"]
 
