@@ -38,7 +38,7 @@ def run_git(
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     try:
         proc = subprocess.run(
-            [_git_program(full_env.get("PATH", "")), *args],
+            [git_program(full_env.get("PATH", "")), *args],
             cwd=cwd,
             input=input_text,
             capture_output=True,
@@ -60,7 +60,7 @@ def run_git(
 
 
 @functools.lru_cache(maxsize=4)
-def _git_program(search_path: str) -> str:
+def git_program(search_path: str) -> str:
     """git's full path, looked up once per PATH (a merge train spawns git about 60 times;
     each bare "git" would make the kernel try every PATH entry before the right one)."""
     import shutil
@@ -72,7 +72,7 @@ def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitR
     """Run several read-only git commands at once (they overlap; the results keep the order).
     Nothing is checked: each result carries its own exit code."""
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    program = _git_program(full_env.get("PATH", ""))
+    program = git_program(full_env.get("PATH", ""))
     try:
         procs = [
             subprocess.Popen(

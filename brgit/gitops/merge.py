@@ -12,6 +12,7 @@ from pathlib import Path
 from brgit.errors import GitError, MergeError, NotFoundError
 from brgit.gitops.git import first_line, rev_parse, run_git, worktree_admin_lock
 from brgit.gitops.objects import CommitWriter
+from brgit.gitops.quickmerge import QuickMerger
 
 NO_HOOKS = "--no-verify"
 # Each `git merge` would otherwise spawn `git maintenance run --auto`; the train runs it once.
@@ -40,18 +41,31 @@ class Workspace:
     scratch: Path | None = None
     writer: CommitWriter | None = None
     upcoming: str | None = None
+    quick: QuickMerger | None = None  # merges that need no content merge, in-process
     _ahead: dict[tuple[str, str], _Forecast] = field(default_factory=dict)
 
     def look_ahead(self, ours: str, theirs: str) -> None:
         """Start predicting `theirs` on `ours` in the background, so the next merge does not
         wait for `git merge-tree`. Unused (and harmless) if the train goes another way."""
+        if self.quick is not None and self.quick.eligible(theirs):
+            return  # most likely merged in-process, without git
         if (ours, theirs) not in self._ahead:
             self._ahead.clear()
             self._ahead[(ours, theirs)] = _Forecast(ours, theirs, self.scratch or self.repo)
 
     def predict(self, ours: str, theirs: str) -> Prediction:
+        ours_tree = _TREES.get(ours)
+        if self.quick is not None and ours_tree is not None:
+            tree = self.quick.merge_tree(ours, ours_tree, theirs)
+            if tree is not None:
+                return Prediction(True, tree)
         ahead = self._ahead.pop((ours, theirs), None)
         return ahead.result() if ahead else predict(ours, theirs, self.scratch or self.repo)
+
+    def close(self) -> None:
+        if self.quick is not None:
+            self.quick.close()
+            self.quick = None
 
 
 class _Forecast:

@@ -21,6 +21,7 @@ from brgit.errors import MergeError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import in_parallel
 from brgit.gitops.objects import CommitWriter
+from brgit.gitops.quickmerge import QuickMerger
 from brgit.merge import state as train_state
 from brgit.merge import strategies
 from brgit.merge.events import TrainEvents
@@ -104,9 +105,10 @@ class MergeTrain:
                 self.ws.look_ahead(start, self.items[0].rev)
             # the scratch worktree is checked out while the first event is recorded (and the
             # first merge predicted)
-            self.scratch, _ = in_parallel(
+            self.scratch, _, self.ws.quick = in_parallel(
                 lambda: self._add_scratch(Path(state.scratch), start),
                 lambda: self.events.started(state.train_id, start, self.items),
+                lambda: self._quick(writer, start),
             )
             self.ws.scratch = self.scratch
             self._head = self._landed = self._verified = start
@@ -123,6 +125,7 @@ class MergeTrain:
             )
             raise
         finally:
+            self.ws.close()
             train_state.finish(self.root, state, scratch_removed=self._scratch_removed)
         in_parallel(lambda: gm.maintain(self.root), lambda: self._completed(began))
         return self.result
@@ -131,6 +134,11 @@ class MergeTrain:
         if self.scratch is not None:
             gm.remove_scratch(self.root, path)
         self._scratch_removed = True
+
+    def _quick(self, writer: CommitWriter | None, start: str) -> QuickMerger | None:
+        if not self.strategy.looks_ahead:  # the rebase strategy replays commits instead
+            return None
+        return QuickMerger.open(self.root, writer, start, [item.rev for item in self.items])
 
     def _add_scratch(self, path: Path, start: str) -> Path | None:
         if not self.materialize:  # files are needed only to verify or to rebase
