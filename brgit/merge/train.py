@@ -101,10 +101,8 @@ class MergeTrain:
         began = time.monotonic()
         try:
             self.ws = gm.Workspace(self.root, None, writer)
-            if self.items and self.strategy.looks_ahead:
-                self.ws.look_ahead(start, self.items[0].rev)
-            # the scratch worktree is checked out while the first event is recorded (and the
-            # first merge predicted)
+            # the scratch worktree is checked out while the first event is recorded and the
+            # branches' history is read for in-process merges
             self.scratch, _, self.ws.quick = in_parallel(
                 lambda: self._add_scratch(Path(state.scratch), start),
                 lambda: self.events.started(state.train_id, start, self.items),
