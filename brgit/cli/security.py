@@ -63,14 +63,8 @@ def scan(
     cfg = load_config()
     want_secrets, want_sql = service.select_kinds(secrets, sql, False, False)
     settings = service.settings_for(cfg)
-    report = service.scan(
-        settings,
-        file=file,
-        directory=directory,
-        recursive=recursive,
-        secrets=want_secrets,
-        sql=want_sql,
-    )
+    report = service.scan(settings, file=file, directory=directory, recursive=recursive,
+                          secrets=want_secrets, sql=want_sql)
     service.record(report, "scan", cfg.root)
     return show(report, fmt, "br security scan")
 
@@ -130,11 +124,8 @@ def hooks_status(fmt: FormatOption = "table") -> None:
 
     check_format(fmt)
     state = githooks.status(Path.cwd())
-    show_hook(
-        state,
-        fmt,
-        "Pre-commit hook installed" if state.installed else "Pre-commit hook not installed",
-    )
+    show_hook(state, fmt, "Pre-commit hook installed" if state.installed
+              else "Pre-commit hook not installed")
 
 
 @hooks.command("uninstall")

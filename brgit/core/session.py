@@ -28,7 +28,9 @@ def branch_for(session: str, task_id: str) -> str:
 
 def check_name(name: str) -> str:
     if not SESSION_NAME.match(name):
-        raise UsageError(f"session name {name!r} must be letters, digits, '.', '_' or '-' (max 64)")
+        raise UsageError(
+            f"session name {name!r} must be letters, digits, '.', '_' or '-' (max 64)"
+        )
     return name
 
 

@@ -20,16 +20,8 @@ FEATURE = re.compile(r"^#\s*Feature:\s*(?P<name>.+?)\s*$")
 TASK_HEADER = re.compile(r"^##\s+Task\s+(?P<num>\d+)\b.*$", re.IGNORECASE)
 FIELD = re.compile(r"^\s*[-*]\s*\*\*(?P<key>[^*:]+):?\*\*:?\s*(?P<rest>.*)$")
 KNOWN_FIELDS = (
-    "slug",
-    "title",
-    "description",
-    "files to touch",
-    "dependencies",
-    "acceptance criteria",
-    "unit tests",
-    "component tests",
-    "integration tests",
-    "api tests",
+    "slug", "title", "description", "files to touch", "dependencies", "acceptance criteria",
+    "unit tests", "component tests", "integration tests", "api tests",
 )
 # The same fields written plainly (`Slug: x`, `- Title: y`); only known names, so a line such
 # as "Note: ..." inside a description stays part of it.

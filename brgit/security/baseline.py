@@ -33,11 +33,8 @@ def load_entries(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def known_hashes(path: Path) -> set[tuple[str, str]]:
-    return {
-        (name, entry.get("hashed_secret", ""))
-        for name, entries in load_entries(path).items()
-        for entry in entries
-    }
+    return {(name, entry.get("hashed_secret", ""))
+            for name, entries in load_entries(path).items() for entry in entries}
 
 
 def merged_results(
@@ -50,20 +47,14 @@ def merged_results(
         if finding.kind != "secret":
             continue
         key = (finding.file, finding.secret_hash)
-        entry = old.get(key) or {
-            "type": type_of(finding),
-            "filename": finding.file,
-            "hashed_secret": finding.secret_hash,
-            "is_verified": False,
-            "line_number": finding.line,
-        }
+        entry = old.get(key) or {"type": type_of(finding), "filename": finding.file,
+                                 "hashed_secret": finding.secret_hash, "is_verified": False,
+                                 "line_number": finding.line}
         bucket = results.setdefault(finding.file, [])
         if entry not in bucket:
             bucket.append(entry)
-    return {
-        name: sorted(es, key=lambda e: (e.get("line_number", 0), e["hashed_secret"]))
-        for name, es in sorted(results.items())
-    }
+    return {name: sorted(es, key=lambda e: (e.get("line_number", 0), e["hashed_secret"]))
+            for name, es in sorted(results.items())}
 
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> bool:

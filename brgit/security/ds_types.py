@@ -15,13 +15,9 @@ from typing import Any
 from brgit.security.model import Finding
 
 PREFERRED = {
-    "aws_access_key_id": "AWS Access Key",
-    "private_key": "Private Key",
-    "jwt": "JSON Web Token",
-    "slack_webhook": "Slack Token",
-    "sendgrid_key": "SendGrid API Key",
-    "openai_key": "OpenAI Token",
-    "database_url": "Basic Auth Credentials",
+    "aws_access_key_id": "AWS Access Key", "private_key": "Private Key", "jwt": "JSON Web Token",
+    "slack_webhook": "Slack Token", "sendgrid_key": "SendGrid API Key",
+    "openai_key": "OpenAI Token", "database_url": "Basic Auth Credentials",
     "generic_secret": "Secret Keyword",
 }
 FALLBACK = "Base64 High Entropy String"
@@ -61,13 +57,8 @@ class TypeProbe:
             return False
         try:
             found = call_function_with_arguments(
-                plugin.analyze_line,
-                filename=finding.file,
-                line=line,
-                line_number=finding.line,
-                enable_eager_search=True,
-                context=None,
-            )
+                plugin.analyze_line, filename=finding.file, line=line,
+                line_number=finding.line, enable_eager_search=True, context=None)
         except Exception:
             return False
         return any(s.secret_hash == finding.secret_hash for s in found or ())

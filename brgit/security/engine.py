@@ -24,9 +24,8 @@ class Engine:
         use_baseline: bool = True,
     ) -> None:
         self.settings = settings
-        self.secret_scanner = (
-            SecretScanner(max_file_bytes=settings.max_file_bytes) if secrets else None
-        )
+        self.secret_scanner = SecretScanner(max_file_bytes=settings.max_file_bytes) \
+            if secrets else None
         self.sql_detector = SQLInjectionDetector(settings.max_file_bytes) if sql else None
         self.whitelist = Whitelist.load(settings.whitelist_path)
         self.known = known_hashes(settings.baseline_path) if use_baseline and secrets else set()
@@ -72,9 +71,8 @@ class Engine:
         return self.report
 
     def scan_directory(self, directory: Path, *, recursive: bool = True) -> ScanReport:
-        return self.scan_paths(
-            files.walk(directory, recursive=recursive, exclude=self.settings.exclude)
-        )
+        return self.scan_paths(files.walk(directory, recursive=recursive,
+                                          exclude=self.settings.exclude))
 
     def scan_blobs(self, blobs: Iterable[tuple[str, bytes]]) -> ScanReport:
         for rel, data in blobs:

@@ -11,24 +11,10 @@ from pathlib import Path
 from brgit.security.model import Note
 
 MAX_FILE_BYTES = 5_000_000
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        ".venv",
-        "venv",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".ruff_cache",
-        ".pytest_cache",
-        ".buildrunner",
-        ".worktrees",
-    }
-)
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".nox",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".buildrunner", ".worktrees",
+})
 
 
 def decode(data: bytes, name: str, max_bytes: int = MAX_FILE_BYTES) -> str | Note:
@@ -55,12 +41,8 @@ def read_text(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> str | N
 
 def excluded(rel_path: str, patterns: Iterable[str]) -> bool:
     name = rel_path.rsplit("/", 1)[-1]
-    return any(
-        fnmatch.fnmatchcase(rel_path, p)
-        or fnmatch.fnmatchcase(name, p)
-        or rel_path.startswith(p.rstrip("/") + "/")
-        for p in patterns
-    )
+    return any(fnmatch.fnmatchcase(rel_path, p) or fnmatch.fnmatchcase(name, p)
+               or rel_path.startswith(p.rstrip("/") + "/") for p in patterns)
 
 
 def walk(directory: Path, *, recursive: bool = True, exclude: Iterable[str] = ()) -> Iterator[Path]:

@@ -7,33 +7,9 @@ import re
 from collections import Counter
 
 _PLACEHOLDER_WORDS = (
-    "example",
-    "your-",
-    "your_",
-    "yourkey",
-    "your key",
-    "placeholder",
-    "changeme",
-    "change-me",
-    "change_me",
-    "dummy",
-    "redacted",
-    "replace",
-    "insert",
-    "xxxx",
-    "****",
-    "....",
-    "<",
-    "${",
-    "{{",
-    "%(",
-    "%s",
-    "fake",
-    "sample",
-    "notreal",
-    "not-a-real",
-    "todo",
-    "fixme",
+    "example", "your-", "your_", "yourkey", "your key", "placeholder", "changeme", "change-me",
+    "change_me", "dummy", "redacted", "replace", "insert", "xxxx", "****", "....", "<", "${",
+    "{{", "%(", "%s", "fake", "sample", "notreal", "not-a-real", "todo", "fixme",
 )
 _INDIRECTION = re.compile(
     r"^\$[A-Za-z_]\w*$|^\$\(|os\.environ|getenv|process\.env|ENV\[|^env\(|\bvault\b|^!|^&|^\*"

@@ -27,8 +27,7 @@ _QUOTED = re.compile(
     re.IGNORECASE,
 )
 _UNQUOTED = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?[A-Za-z0-9_.\-]*?"
-    + _NAME
+    r"^[ \t]*(?:export[ \t]+)?[A-Za-z0-9_.\-]*?" + _NAME
     + r"[ \t]*[=:][ \t]*([^\s\"'#;]{8,200})[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -56,18 +55,8 @@ def _full_name(content: str, match: re.Match[str]) -> str:
     return content[start : match.end(1)]
 
 
-_STEMS = (
-    "password",
-    "passwd",
-    "pwd",
-    "secret",
-    "token",
-    "api",
-    "access",
-    "auth",
-    "credential",
-    "private",
-)
+_STEMS = ("password", "passwd", "pwd", "secret", "token", "api", "access", "auth", "credential",
+          "private")
 
 
 def _keyword_offsets(lowered: str) -> list[int]:

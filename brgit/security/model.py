@@ -36,13 +36,8 @@ class Finding:
         data = asdict(self)
         data.pop("secret_hash")
         data["masked_value"] = data.pop("masked")
-        return {
-            "file": data.pop("file"),
-            "line": data.pop("line"),
-            "type": self.rule,
-            **data,
-            "cwe": self.cwe,
-        }
+        return {"file": data.pop("file"), "line": data.pop("line"), "type": self.rule,
+                **data, "cwe": self.cwe}
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,8 @@ ADVICE = {
 
 def finding_line(finding: Finding) -> str:
     extra = f" ({finding.confidence} confidence)" if finding.kind == "sql" else ""
-    return (
-        f"{finding.file}:{finding.line}: [{finding.rule}] {finding.masked}  "
-        f"{finding.message}{extra}"
-    )
+    return (f"{finding.file}:{finding.line}: [{finding.rule}] {finding.masked}  "
+            f"{finding.message}{extra}")
 
 
 def report_lines(report: ScanReport, label: str) -> list[str]:

@@ -11,10 +11,8 @@ from brgit.security.model import Finding, ScanReport
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"high": "error", "medium": "warning", "low": "note"}
 _SCORE = {"high": "8.0", "medium": "5.5", "low": "3.0"}
-_CWE_NAMES = {
-    "CWE-798": "Use of Hard-coded Credentials",
-    "CWE-89": "Improper Neutralization of Special Elements used in an SQL Command",
-}
+_CWE_NAMES = {"CWE-798": "Use of Hard-coded Credentials",
+              "CWE-89": "Improper Neutralization of Special Elements used in an SQL Command"}
 
 
 def _rule(finding: Finding) -> dict[str, Any]:
@@ -28,12 +26,8 @@ def _rule(finding: Finding) -> dict[str, Any]:
             "tags": ["security", f"external/cwe/{cwe.lower()}"],
             "security-severity": _SCORE.get(finding.severity, "5.5"),
         },
-        "relationships": [
-            {
-                "target": {"id": cwe.split("-")[1], "toolComponent": {"name": "CWE"}},
-                "kinds": ["superset"],
-            }
-        ],
+        "relationships": [{"target": {"id": cwe.split("-")[1], "toolComponent": {"name": "CWE"}},
+                           "kinds": ["superset"]}],
     }
 
 
@@ -42,14 +36,10 @@ def _result(finding: Finding) -> dict[str, Any]:
         "ruleId": finding.rule,
         "level": _LEVEL.get(finding.severity, "warning"),
         "message": {"text": f"{finding.message}: {finding.masked}"},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": max(finding.line, 1)},
-                }
-            }
-        ],
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(finding.line, 1)},
+        }}],
         "partialFingerprints": {"brgit/v1": finding.fingerprint},
         "properties": {"confidence": finding.confidence, "cwe": finding.cwe},
     }
@@ -63,31 +53,14 @@ def to_sarif(report: ScanReport) -> dict[str, Any]:
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "brgit",
-                        "version": __version__,
-                        "rules": list(rules.values()),
-                    }
-                },
-                "taxonomies": [
-                    {
-                        "name": "CWE",
-                        "taxa": [{"id": c.split("-")[1], "name": _CWE_NAMES[c]} for c in cwes],
-                    }
-                ],
-                "results": [_result(f) for f in report.findings],
-                "invocations": [
-                    {
-                        "executionSuccessful": True,
-                        "toolExecutionNotifications": [
-                            {"level": "note", "message": {"text": f"{n.file}: {n.reason}"}}
-                            for n in report.notes
-                        ],
-                    }
-                ],
-            }
-        ],
+        "runs": [{
+            "tool": {"driver": {"name": "brgit", "version": __version__,
+                                "rules": list(rules.values())}},
+            "taxonomies": [{"name": "CWE", "taxa": [
+                {"id": c.split("-")[1], "name": _CWE_NAMES[c]} for c in cwes]}],
+            "results": [_result(f) for f in report.findings],
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [
+                {"level": "note", "message": {"text": f"{n.file}: {n.reason}"}}
+                for n in report.notes]}],
+        }],
     }

@@ -108,16 +108,9 @@ class SecretScanner:
         confidence = "high" if rule else "medium"
         description = rule.description if rule else "Password, secret or token assigned a value"
         return Finding(
-            file=file_path,
-            line=line,
-            rule=rule_name,
-            kind="secret",
-            severity=severity,
-            confidence=confidence,
-            masked=mask(value),
-            message=f"{description} in source",
-            fingerprint=fingerprint(rule_name, value),
-            secret_hash=sha1(value),
+            file=file_path, line=line, rule=rule_name, kind="secret", severity=severity,
+            confidence=confidence, masked=mask(value), message=f"{description} in source",
+            fingerprint=fingerprint(rule_name, value), secret_hash=sha1(value),
         )
 
     def scan_content(self, content: str, file_path: str = "<string>") -> list[SecretMatch]:

@@ -29,9 +29,8 @@ def settings_for(cfg: Config, start: Path | None = None) -> SecuritySettings:
     return SecuritySettings.from_config(cfg, start)
 
 
-def check(
-    settings: SecuritySettings, *, staged_only: bool, secrets: bool = True, sql: bool = True
-) -> ScanReport:
+def check(settings: SecuritySettings, *, staged_only: bool, secrets: bool = True,
+          sql: bool = True) -> ScanReport:
     """Scan what a commit would record (`staged_only`) or the files changed in the checkout."""
     engine = Engine(settings, secrets=secrets, sql=sql)
     if staged_only:
@@ -40,16 +39,9 @@ def check(
     return engine.scan_paths(settings.top / n for n in names if (settings.top / n).is_file())
 
 
-def scan(
-    settings: SecuritySettings,
-    *,
-    file: Path | None = None,
-    directory: Path | None = None,
-    recursive: bool = True,
-    secrets: bool = True,
-    sql: bool = True,
-    use_baseline: bool = True,
-) -> ScanReport:
+def scan(settings: SecuritySettings, *, file: Path | None = None,
+         directory: Path | None = None, recursive: bool = True, secrets: bool = True,
+         sql: bool = True, use_baseline: bool = True) -> ScanReport:
     """Scan one file, one directory, or (neither given) the whole checkout. In a git checkout
     the files are git's (tracked, and untracked but not ignored): an ignored `.env` is where
     secrets belong, so it is only scanned when named with `file`."""
@@ -61,11 +53,8 @@ def scan(
     target = (directory or settings.top).resolve()
     if not target.is_dir():
         raise NotFoundError(f"directory not found: {target}")
-    listed = (
-        staged.listed_files(settings.top, target, recursive=recursive)
-        if paths.locate(target).in_git
-        else None
-    )
+    listed = staged.listed_files(settings.top, target, recursive=recursive) \
+        if paths.locate(target).in_git else None
     if listed is None:  # outside git: walk the directory
         return engine.scan_directory(target, recursive=recursive)
     return engine.scan_paths(listed)
@@ -84,19 +73,17 @@ def record(report: ScanReport, command: str, root: Path | None) -> None:
     """A `security_scan` telemetry event: counts and rule names only, never a value."""
     from brgit.telemetry.collector import EventCollector
 
-    EventCollector(root).collect_event(
-        {
-            "event_type": "security_scan",
-            "success": report.clean,
-            "data": {
-                "command": command,
-                "files_scanned": report.files_scanned,
-                "findings": len(report.findings),
-                "secrets": sum(f.kind == "secret" for f in report.findings),
-                "sql": sum(f.kind == "sql" for f in report.findings),
-                "rules": sorted({f.rule for f in report.findings}),
-                "suppressed": report.suppressed,
-                "skipped": len(report.notes),
-            },
-        }
-    )
+    EventCollector(root).collect_event({
+        "event_type": "security_scan",
+        "success": report.clean,
+        "data": {
+            "command": command,
+            "files_scanned": report.files_scanned,
+            "findings": len(report.findings),
+            "secrets": sum(f.kind == "secret" for f in report.findings),
+            "sql": sum(f.kind == "sql" for f in report.findings),
+            "rules": sorted({f.rule for f in report.findings}),
+            "suppressed": report.suppressed,
+            "skipped": len(report.notes),
+        },
+    })

@@ -35,15 +35,8 @@ class SecuritySettings:
     def from_config(cls, cfg: Config, start: Path | None = None) -> SecuritySettings:
         sec = cfg.security
         top, store_root = _roots(start)
-        return cls(
-            top,
-            store_root,
-            sec.enforce_hooks,
-            sec.whitelist_file,
-            sec.baseline_file,
-            sec.max_file_bytes,
-            tuple(sec.exclude),
-        )
+        return cls(top, store_root, sec.enforce_hooks, sec.whitelist_file, sec.baseline_file,
+                   sec.max_file_bytes, tuple(sec.exclude))
 
     @classmethod
     def read(cls, start: Path | None = None) -> SecuritySettings:
@@ -52,7 +45,6 @@ class SecuritySettings:
         from brgit.config import load_config
 
         return cls.from_config(load_config(start), start)
-
 
 def _roots(start: Path | None) -> tuple[Path, Path]:
     where = paths.locate(start)

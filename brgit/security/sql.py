@@ -41,19 +41,12 @@ class SQLInjectionDetector:
             previous = lines[item.line - 2] if 1 < item.line <= len(lines) + 1 else ""
             if inline_suppressed(text, previous, item.rule):
                 continue
-            results.append(
-                Finding(
-                    file=file_path,
-                    line=item.line,
-                    rule=item.rule,
-                    kind="sql",
-                    severity=item.severity,
-                    confidence=item.confidence,
-                    masked=redact(text.strip())[:160],
-                    message=item.message,
-                    fingerprint=fingerprint(item.rule, " ".join(text.split())),
-                )
-            )
+            results.append(Finding(
+                file=file_path, line=item.line, rule=item.rule, kind="sql",
+                severity=item.severity, confidence=item.confidence,
+                masked=redact(text.strip())[:160],
+                message=item.message, fingerprint=fingerprint(item.rule, " ".join(text.split())),
+            ))
         return results
 
     def _analyze(self, code: str, language: str, file_path: str) -> list[RawFinding]:
@@ -74,9 +67,8 @@ class SQLInjectionDetector:
             return []
         return PythonSQLAnalyzer(tree, code).findings()
 
-    def check_code(
-        self, code: str, language: str = "python", file_path: str = "<string>"
-    ) -> list[SQLVulnerability]:
+    def check_code(self, code: str, language: str = "python",
+                   file_path: str = "<string>") -> list[SQLVulnerability]:
         return [_vulnerability(f) for f in self.findings(code, language, file_path)]
 
     def check_file(self, file_path: str | Path) -> list[SQLVulnerability]:
@@ -92,12 +84,5 @@ class SQLInjectionDetector:
 
 
 def _vulnerability(finding: Finding) -> SQLVulnerability:
-    return SQLVulnerability(
-        finding.file,
-        finding.line,
-        finding.rule,
-        finding.severity,
-        finding.confidence,
-        finding.message,
-        finding.masked,
-    )
+    return SQLVulnerability(finding.file, finding.line, finding.rule, finding.severity,
+                            finding.confidence, finding.message, finding.masked)

@@ -10,36 +10,23 @@ from collections.abc import Iterator
 
 from brgit.security.sql_python import RawFinding
 
-_SINK = (
-    r"(?:\.|\b)(query|execute|raw|whereRaw|havingRaw|orderByRaw|joinRaw|unsafe|"
-    r"\$queryRawUnsafe|\$executeRawUnsafe|exec|all|run|prepare)\s*(?:<[^>()]*>)?\s*\(\s*"
-)
+_SINK = (r"(?:\.|\b)(query|execute|raw|whereRaw|havingRaw|orderByRaw|joinRaw|unsafe|"
+         r"\$queryRawUnsafe|\$executeRawUnsafe|exec|all|run|prepare)\s*(?:<[^>()]*>)?\s*\(\s*")
 _TEMPLATE = r"`(?:[^`\\]|\\.)*`"
 _STRING = r"(?:\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
 _SINK_TEMPLATE = re.compile(_SINK + "(" + _TEMPLATE + ")")
-_SINK_CONCAT = re.compile(
-    _SINK + "(" + _STRING + r"\s*\+\s*[^,)]+|[A-Za-z_$][\w$.]*\s*\+\s*" + _STRING + ")"
-)
+_SINK_CONCAT = re.compile(_SINK + "(" + _STRING + r"\s*\+\s*[^,)]+|[A-Za-z_$][\w$.]*\s*\+\s*"
+                          + _STRING + ")")
 _SINK_NAME = re.compile(_SINK + r"([A-Za-z_$][\w$]*)\s*[,)]")
-_DECL_TEMPLATE = re.compile(
-    r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?=\s*(" + _TEMPLATE + ")"
-)
-_DECL_CONCAT = re.compile(
-    r"\b(?:const|let|var)?\s*([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?\+?=\s*("
-    + _STRING
-    + r"\s*\+[^;\n]+|[A-Za-z_$][\w$]*\s*\+\s*"
-    + _STRING
-    + ")"
-)
+_DECL_TEMPLATE = re.compile(r"\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?=\s*("
+                            + _TEMPLATE + ")")
+_DECL_CONCAT = re.compile(r"\b(?:const|let|var)?\s*([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?\+?=\s*("
+                          + _STRING + r"\s*\+[^;\n]+|[A-Za-z_$][\w$]*\s*\+\s*" + _STRING + ")")
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
 _SAFE_INTERPOLATION = re.compile(
-    r"^\s*(?:Number|parseInt|parseFloat|Math\.\w+|BigInt)\(.*\)\s*$|^\s*\d+\s*$|\.length\s*$"
-)
-_SQL = re.compile(
-    r"\b(?:select|insert|update|delete|create|drop|alter|where|values|from|"
-    r"order\s+by|limit|join|truncate)\b",
-    re.IGNORECASE,
-)
+    r"^\s*(?:Number|parseInt|parseFloat|Math\.\w+|BigInt)\(.*\)\s*$|^\s*\d+\s*$|\.length\s*$")
+_SQL = re.compile(r"\b(?:select|insert|update|delete|create|drop|alter|where|values|from|"
+                  r"order\s+by|limit|join|truncate)\b", re.IGNORECASE)
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 
@@ -100,10 +87,5 @@ def _raw(source: str) -> Iterator[RawFinding]:
 
 def _finding(source: str, match: re.Match[str], rule: str, confidence: str) -> RawFinding:
     how = "a template literal" if rule == "js-sql-template" else "string concatenation"
-    return RawFinding(
-        _line(source, match.start()),
-        rule,
-        "high",
-        confidence,
-        f"SQL built with {how} reaches {match.group(1)}(); use placeholders",
-    )
+    return RawFinding(_line(source, match.start()), rule, "high", confidence,
+                      f"SQL built with {how} reaches {match.group(1)}(); use placeholders")

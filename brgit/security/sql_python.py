@@ -18,45 +18,24 @@ from dataclasses import dataclass
 from brgit.security.sql_values import Evaluator, Scope, Value
 
 SINKS: dict[str, str] = {  # name -> confidence of a finding
-    "execute": "high",
-    "executemany": "high",
-    "executescript": "high",
-    "mogrify": "high",
-    "exec_driver_sql": "high",
-    "read_sql": "high",
-    "read_sql_query": "high",
-    "raw": "high",
-    "RawSQL": "high",
-    "fetch": "medium",
-    "fetchrow": "medium",
-    "fetchval": "medium",
-    "text": "medium",
-    "extra": "medium",
-    "query": "medium",
+    "execute": "high", "executemany": "high", "executescript": "high", "mogrify": "high",
+    "exec_driver_sql": "high", "read_sql": "high", "read_sql_query": "high", "raw": "high",
+    "RawSQL": "high", "fetch": "medium", "fetchrow": "medium", "fetchval": "medium",
+    "text": "medium", "extra": "medium", "query": "medium",
 }
 _QUERY_KWARGS = ("sql", "query", "statement", "operation", "raw_query", "where", "select")
 _SQL_WORDS = re.compile(
     r"\b(?:select|insert|update|delete|create|drop|alter|truncate|replace|merge|exec|call|where|"
-    r"values|order\s+by|group\s+by|limit|join|grant|pragma)\b",
-    re.IGNORECASE,
-)
-_SQL_SYNTAX = re.compile(
-    r"[=*'\"(<>]|\b(?:SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|SET)\b|"
-    r"\bwhere\b",
-    re.ASCII,
-)
+    r"values|order\s+by|group\s+by|limit|join|grant|pragma)\b", re.IGNORECASE)
+_SQL_SYNTAX = re.compile(r"[=*'\"(<>]|\b(?:SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|SET)\b|"
+                         r"\bwhere\b", re.ASCII)
 _SQL_STATEMENT = re.compile(
-    r"^\s*(?:SELECT\b[\s\S]*\bFROM\b|INSERT\s+INTO\b|UPDATE\b[\s\S]*\bSET\b|DELETE\s+FROM\b)"
-)
-_PREFILTER = re.compile(r"\b(?:" + "|".join(SINKS) + r")\s*\(|\b(?:SELECT|INSERT|UPDATE|DELETE)\b")
+    r"^\s*(?:SELECT\b[\s\S]*\bFROM\b|INSERT\s+INTO\b|UPDATE\b[\s\S]*\bSET\b|DELETE\s+FROM\b)")
+_PREFILTER = re.compile(
+    r"\b(?:" + "|".join(SINKS) + r")\s*\(|\b(?:SELECT|INSERT|UPDATE|DELETE)\b")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-_HOW = {
-    "sql-fstring": "an f-string",
-    "sql-percent": "% formatting",
-    "sql-format": ".format()",
-    "sql-concat": "string concatenation",
-    "sql-join": "join()",
-}
+_HOW = {"sql-fstring": "an f-string", "sql-percent": "% formatting", "sql-format": ".format()",
+        "sql-concat": "string concatenation", "sql-join": "join()"}
 
 
 @dataclass(frozen=True)
@@ -109,9 +88,8 @@ def _bind(scope: Scope, target: ast.AST, value: ast.expr, augmented: bool) -> No
     if isinstance(target, ast.Name):
         scope.assigns.setdefault(target.id, []).append((value, augmented))
     else:
-        scope.bound |= (
-            _names(target) if not isinstance(target, ast.Attribute | ast.Subscript) else set()
-        )
+        scope.bound |= _names(target) if not isinstance(target, ast.Attribute | ast.Subscript) \
+            else set()
 
 
 def _call_name(node: ast.Call) -> str:
@@ -147,9 +125,8 @@ class PythonSQLAnalyzer:
     def __init__(self, tree: ast.Module, source: str) -> None:
         self.tree, self.lines = tree, source.splitlines()
         self.nodes: dict[int, list[ast.AST]] = {id(tree): list(_walk(tree))}
-        self.functions = [
-            n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-        ]
+        self.functions = [n for n in ast.walk(tree)
+                          if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
         for func in self.functions:
             self.nodes[id(func)] = list(_walk(func))
         self.module = build_scope(tree, self.nodes[id(tree)])
@@ -195,24 +172,20 @@ class PythonSQLAnalyzer:
             for arg in _query_args(call, index):
                 sunk |= {arg.id} if isinstance(arg, ast.Name) else set()
                 value = ev.value(arg)
-                sql_like = _looks_like_sql(value.text, strict=confidence != "high") or _is_clause(
-                    call, arg
-                )
+                sql_like = _looks_like_sql(value.text, strict=confidence != "high") \
+                    or _is_clause(call, arg)
                 if not value.safe and value.kind and sql_like:
                     out.setdefault(call.lineno, self._finding(call, value, confidence))
         return sunk
 
     def _finding(self, call: ast.Call, value: Value, confidence: str) -> RawFinding:
         kind = value.kind or "sql-concat"
-        message = (
-            f"SQL built with {_HOW.get(kind, kind)} reaches {_call_name(call)}(); "
-            "pass values as query parameters"
-        )
+        message = (f"SQL built with {_HOW.get(kind, kind)} reaches {_call_name(call)}(); "
+                   "pass values as query parameters")
         return RawFinding(call.lineno, kind, "high", confidence, message)
 
-    def _check_built(
-        self, root: ast.AST, ev: Evaluator, sunk: set[str], out: dict[int, RawFinding]
-    ) -> None:
+    def _check_built(self, root: ast.AST, ev: Evaluator, sunk: set[str],
+                     out: dict[int, RawFinding]) -> None:
         for node in self.nodes[id(root)]:
             if not isinstance(node, ast.Return | ast.Assign) or node.value is None:
                 continue
@@ -220,14 +193,7 @@ class PythonSQLAnalyzer:
                 continue
             value = ev.value(node.value)
             if not value.safe and value.kind and _SQL_STATEMENT.match(value.text):
-                out.setdefault(
-                    node.lineno,
-                    RawFinding(
-                        node.lineno,
-                        "sql-string-built",
-                        "medium",
-                        "low",
-                        f"SQL statement built with {_HOW.get(value.kind, value.kind)}; "
-                        "use query parameters where it is executed",
-                    ),
-                )
+                out.setdefault(node.lineno, RawFinding(
+                    node.lineno, "sql-string-built", "medium", "low",
+                    f"SQL statement built with {_HOW.get(value.kind, value.kind)}; "
+                    "use query parameters where it is executed"))

@@ -13,33 +13,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-_SAFE_CALLS = frozenset(
-    {
-        "int",
-        "float",
-        "len",
-        "bool",
-        "abs",
-        "round",
-        "hash",
-        "ord",
-        "min",
-        "max",
-        "sum",
-        "Decimal",
-        "UUID",
-        "uuid4",
-        "Identifier",
-        "Literal",
-        "Placeholder",
-        "SQL",
-        "Composed",
-        "bindparam",
-    }
-)
-_STRING_METHODS = frozenset(
-    {"strip", "lstrip", "rstrip", "upper", "lower", "replace", "encode", "decode"}
-)
+_SAFE_CALLS = frozenset({"int", "float", "len", "bool", "abs", "round", "hash", "ord", "min",
+                         "max", "sum", "Decimal", "UUID", "uuid4", "Identifier", "Literal",
+                         "Placeholder", "SQL", "Composed", "bindparam"})
+_STRING_METHODS = frozenset({"strip", "lstrip", "rstrip", "upper", "lower", "replace", "encode",
+                             "decode"})
 _WRAPPING_CALLS = frozenset({"str", "dedent", "cleandoc"})
 _NUMERIC_CONVERSIONS = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?([a-zA-Z%])")
 
@@ -108,10 +86,8 @@ class Evaluator:
         return value
 
     def _JoinedStr(self, node: ast.JoinedStr) -> Value:
-        parts = [
-            self._formatted(v) if isinstance(v, ast.FormattedValue) else self.value(v)
-            for v in node.values
-        ]
+        parts = [self._formatted(v) if isinstance(v, ast.FormattedValue) else self.value(v)
+                 for v in node.values]
         result = union(parts)
         return result if result.safe else Value(False, result.text, result.kind or "sql-fstring")
 
@@ -155,11 +131,9 @@ class Evaluator:
         if isinstance(template, ast.Call) and getattr(template.func, "attr", "") == "SQL":
             return SAFE  # psycopg sql.SQL(...).format(sql.Identifier(...))
         base = self.value(template)
-        args = (
-            union([self.value(a) for a in node.args] + [self.value(k.value) for k in node.keywords])
-            if node.args or node.keywords
-            else SAFE
-        )
+        args = union([self.value(a) for a in node.args] + [self.value(k.value)
+                                                           for k in node.keywords]) \
+            if node.args or node.keywords else SAFE
         if args.safe:
             return base
         return Value(False, base.text, base.kind or args.kind or "sql-format")
@@ -180,9 +154,8 @@ class Evaluator:
         return union(self.value(v) for v in node.values) if node.values else SAFE
 
     def _GeneratorExp(self, node: ast.GeneratorExp) -> Value:
-        loop_vars = {
-            n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
-        }
+        loop_vars = {n.id for g in node.generators for n in ast.walk(g.target)
+                     if isinstance(n, ast.Name)}
         used = {n.id for n in ast.walk(node.elt) if isinstance(n, ast.Name)}
         if used & loop_vars:
             scope = Scope(self.scope.params, self.scope.assigns, self.scope.bound | loop_vars)

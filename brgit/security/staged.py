@@ -14,9 +14,8 @@ from brgit.errors import GitError
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
     env = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
     try:
-        proc = subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, env=env, check=False
-        )
+        proc = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True,
+                              env=env, check=False)
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
     if proc.returncode != 0:
@@ -66,10 +65,8 @@ def changed_files(top: Path) -> list[str]:
 def listed_files(top: Path, directory: Path, *, recursive: bool = True) -> list[Path] | None:
     """Tracked and untracked-but-not-ignored files under `directory` (None outside git)."""
     try:
-        output = _git(
-            ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", str(directory)],
-            top,
-        )
+        output = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
+                       str(directory)], top)
     except GitError:
         return None
     paths = sorted({top / name for name in _names(output)})

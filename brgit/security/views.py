@@ -33,23 +33,17 @@ def _view(report: ScanReport, label: str) -> View:
         fields.append(("Suppressed", report.suppressed))
     if not report.findings:
         return View(f"{label}: no secrets or SQL injection found", fields)
-    rows = [[f.file, f.line, f.rule, f.severity, f.confidence, f.masked] for f in report.findings]
+    rows = [[f.file, f.line, f.rule, f.severity, f.confidence, f.masked]
+            for f in report.findings]
     table = Table(["File", "Line", "Type", "Severity", "Confidence", "Value"], rows)
-    hints = [
-        f"hint: {advice}"
-        for kind in sorted({f.kind for f in report.findings})
-        for advice in ADVICE[kind]
-    ]
+    hints = [f"hint: {advice}" for kind in sorted({f.kind for f in report.findings})
+             for advice in ADVICE[kind]]
     return View(f"{label}: security issues found", fields, [table], hints)
 
 
 def show_hook(state: HookStatus, fmt: str, title: str) -> None:
-    fields = [
-        ("Location", state.path),
-        ("Permissions", state.permissions),
-        ("core.hooksPath", state.hooks_path_config),
-        ("Chained hook", state.chained),
-    ]
+    fields = [("Location", state.path), ("Permissions", state.permissions),
+              ("core.hooksPath", state.hooks_path_config), ("Chained hook", state.chained)]
     if state.foreign:
         fields.append(("Note", "a pre-commit hook that is not brgit's is installed"))
     emit(state, View(title, fields), fmt)

@@ -46,12 +46,7 @@ def tokens() -> dict[str, str]:
         "anthropic_key": "sk-ant-" + "api03-" + rand(93, ALNUM + "-_") + "AA",
         "anthropic_admin_key": "sk-ant-" + "admin01-" + rand(93, ALNUM + "-_") + "AA",
         "openai_project_key": "sk-" + "proj-" + rand(74, ALNUM + "-_") + "T3Blbk" + "FJ" + rand(74),
-        "openai_service_account_key": "sk-"
-        + "svcacct-"
-        + rand(74, ALNUM + "-_")
-        + "T3Blbk"
-        + "FJ"
-        + rand(74),
+        "openai_service_account_key": "sk-" + "svcacct-" + rand(74, ALNUM + "-_") + "T3Blbk" + "FJ" + rand(74),
         "openai_admin_key": "sk-" + "admin-" + rand(74, ALNUM + "-_") + "T3Blbk" + "FJ" + rand(74),
         "openai_key": "sk-" + rand(20) + "T3Blbk" + "FJ" + rand(20),
         "openrouter_key": "sk-" + "or-v1-" + rand(64, HEX),
@@ -59,13 +54,7 @@ def tokens() -> dict[str, str]:
         "github_token": "gh" + "p_" + rand(36),
         "github_fine_grained_pat": "github" + "_pat_" + rand(22) + "_" + rand(59),
         "gitlab_token": "gl" + "pat-" + rand(20, ALNUM + "-_"),
-        "slack_token": "xo"
-        + "xb-"
-        + rand(11, string.digits)
-        + "-"
-        + rand(13, string.digits)
-        + "-"
-        + rand(24),
+        "slack_token": "xo" + "xb-" + rand(11, string.digits) + "-" + rand(13, string.digits) + "-" + rand(24),
         "stripe_key": "sk" + "_live_" + rand(48),
         "google_api_key": "AI" + "za" + rand(35, ALNUM + "-_"),
         "huggingface_token": "hf" + "_" + rand(34, string.ascii_letters),
@@ -83,48 +72,20 @@ def tokens() -> dict[str, str]:
 def positives() -> Iterator[tuple[str, str, str]]:
     for rule, value in tokens().items():
         yield rule, "config.py", f'SETTING = "{value}"\n'
-    yield (
-        "anthropic_key",
-        "client.py",
-        (
-            'import anthropic\n\nclient = anthropic.Anthropic(api_key="'
-            + tokens()["anthropic_key"]
-            + '")\n'
-        ),
-    )
-    yield (
-        "aws_secret_access_key",
-        "aws.ini",
-        ("[default]\naws_secret_access_key = " + rand(40, ALNUM + "/+") + "\n"),
-    )
-    yield (
-        "slack_webhook",
-        "notify.js",
-        (
-            "const url = 'https://hooks.slack.com/services/T"
-            + rand(8, UPPER_ALNUM)
-            + "/B"
-            + rand(10, UPPER_ALNUM)
-            + "/"
-            + rand(24)
-            + "';\n"
-        ),
-    )
-    yield (
-        "azure_storage_key",
-        "azure.env",
-        (
-            "AZURE=DefaultEndpointsProtocol=https;AccountName=acct;AccountKey="
-            + rand(86, ALNUM + "/+")
-            + "==;EndpointSuffix=core.windows.net\n"
-        ),
-    )
+    yield "anthropic_key", "client.py", (
+        "import anthropic\n\nclient = anthropic.Anthropic(api_key=\""
+        + tokens()["anthropic_key"] + "\")\n")
+    yield "aws_secret_access_key", "aws.ini", (
+        "[default]\naws_secret_access_key = " + rand(40, ALNUM + "/+") + "\n")
+    yield "slack_webhook", "notify.js", (
+        "const url = 'https://hooks.slack.com/services/T" + rand(8, UPPER_ALNUM) + "/B"
+        + rand(10, UPPER_ALNUM) + "/" + rand(24) + "';\n")
+    yield "azure_storage_key", "azure.env", (
+        "AZURE=DefaultEndpointsProtocol=https;AccountName=acct;AccountKey="
+        + rand(86, ALNUM + "/+") + "==;EndpointSuffix=core.windows.net\n")
     yield "private_key", "id_rsa", private_key()
-    yield (
-        "database_url",
-        "settings.py",
-        ('DATABASE_URL = "postgresql://app:' + rand(18) + '@db.internal:5432/app"\n'),
-    )
+    yield "database_url", "settings.py", (
+        'DATABASE_URL = "postgresql://app:' + rand(18) + '@db.internal:5432/app"\n')
     yield from _generic()
 
 
@@ -146,10 +107,10 @@ def negatives() -> Iterator[tuple[str, str, str]]:
     yield "environment lookup", "b.py", 'api_key = os.environ["ANTHROPIC_API_KEY"]\n'
     yield "getenv with None", "c.py", 'token = os.getenv("GITHUB_TOKEN", None)\n'
     yield "shell template", "d.py", 'password = "${DB_PASSWORD}"\n'
-    yield "jinja template", "e.yaml", 'token: "{{ secrets.TOKEN }}"\n'
+    yield "jinja template", "e.yaml", "token: \"{{ secrets.TOKEN }}\"\n"
     yield "your-key-here", "f.py", 'api_key = "your-api-key-here"\n'
-    yield "anthropic placeholder", "g.py", 'KEY = "sk-ant-' + "api03-" + "x" * 93 + 'AA"\n'
-    yield "low-entropy github", "h.py", 'T = "gh' + "p_" + "0" * 36 + '"\n'
+    yield "anthropic placeholder", "g.py", 'KEY = "sk-ant-' + 'api03-' + "x" * 93 + 'AA"\n'
+    yield "low-entropy github", "h.py", 'T = "gh' + 'p_' + "0" * 36 + '"\n'
     yield "empty password", "i.py", 'password = ""\n'
     yield "None password", "j.py", "password = None\n"
     yield "token url", "k.py", 'token_url = "https://auth.example.com/oauth/token"\n'
@@ -197,7 +158,5 @@ def measure() -> tuple[int, int, int, int, dict[str, int]]:
 
 if __name__ == "__main__":
     found, total, false_positives, clean = measure()[:4]
-    print(
-        f"recall {found}/{total} = {found / total:.2f}; "
-        f"false positives {false_positives}/{clean} look-alikes"
-    )
+    print(f"recall {found}/{total} = {found / total:.2f}; "
+          f"false positives {false_positives}/{clean} look-alikes")

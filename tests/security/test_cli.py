@@ -15,9 +15,7 @@ def test_scan_reports_masked_findings_and_exits_3(repo: Path, br) -> None:  # ty
     (repo / "db.py").write_text(SQL)
     result = br("security", "scan", cwd=repo)
     assert result.code == 3
-    assert (
-        "config.py" in result.out and "anthropic_key" in result.out and "sql-fstring" in result.out
-    )
+    assert "config.py" in result.out and "anthropic_key" in result.out and "sql-fstring" in result.out
     assert key not in result.out + result.err
     assert key[:4] + "..." + key[-4:] in result.out
 
@@ -30,17 +28,8 @@ def test_scan_json_has_the_documented_keys(repo: Path, br) -> None:  # type: ign
     findings = json.loads(result.out)
     assert {f["type"] for f in findings} == {"sql-fstring", "github_token"}
     for item in findings:
-        assert {
-            "file",
-            "line",
-            "type",
-            "rule",
-            "severity",
-            "confidence",
-            "masked_value",
-            "fingerprint",
-            "cwe",
-        } <= set(item)
+        assert {"file", "line", "type", "rule", "severity", "confidence", "masked_value",
+                "fingerprint", "cwe"} <= set(item)
 
 
 def test_scan_sarif(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
@@ -52,9 +41,7 @@ def test_scan_sarif(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
     run = sarif["runs"][0]
     tags = {t for r in run["tool"]["driver"]["rules"] for t in r["properties"]["tags"]}
     assert {"external/cwe/cwe-798", "external/cwe/cwe-89"} <= tags
-    assert {
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
-    } == {"db.py", "k.py"}
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {"db.py", "k.py"}
     assert tokens()["github_token"] not in result.out
 
 

@@ -21,15 +21,13 @@ def test_hook_modules_import_nothing_heavy(module: str, tmp_path: Path) -> None:
         f"heavy = [n for n in {HEAVY!r} if n in sys.modules]\n"
         "print(code, heavy)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
-    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, check=True)
     assert proc.stdout.strip() == "0 []"
 
 
-def test_hook_mains_exit_3_with_masked_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_hook_mains_exit_3_with_masked_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     key = tokens()["google_api_key"]
     (tmp_path / "k.py").write_text(f"K = '{key}'\n")
@@ -42,9 +40,8 @@ def test_hook_mains_exit_3_with_masked_output(
     assert secrets.main([]) == 0 and sql.main(["k.py"]) == 0
 
 
-def test_hook_broken_config_is_one_line_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_hook_broken_config_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".buildrunner").mkdir()
     (tmp_path / ".buildrunner" / "config.toml").write_text("[security\n")

@@ -17,13 +17,8 @@ def _commit(repo: Path, name: str, text: str) -> subprocess.CompletedProcess[str
     (repo / name).parent.mkdir(parents=True, exist_ok=True)
     (repo / name).write_text(text)
     git(repo, "add", name)
-    return subprocess.run(
-        ["git", "commit", "-m", f"add {name}"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return subprocess.run(["git", "commit", "-m", f"add {name}"], cwd=repo,
+                          capture_output=True, text=True, check=False)
 
 
 def test_real_commit_with_a_secret_is_blocked_and_a_clean_one_passes(repo: Path) -> None:
@@ -121,13 +116,9 @@ def test_outside_git_is_not_found(tmp_path: Path) -> None:
 def test_hook_falls_back_to_br_on_path(repo: Path, tmp_path: Path) -> None:
     hooks.install(repo)
     hook = repo / ".git" / "hooks" / "pre-commit"
-    hook.write_text(
-        hook.read_text().replace(f'BR_PYTHON="{sys.executable}"', 'BR_PYTHON="/nonexistent/python"')
-    )
+    hook.write_text(hook.read_text().replace(f'BR_PYTHON="{sys.executable}"', 'BR_PYTHON="/nonexistent/python"'))
     env = {**os.environ, "PATH": "/usr/bin:/bin"}
     (repo / "x.py").write_text("x = 1\n")
     git(repo, "add", "x.py")
-    result = subprocess.run(
-        ["git", "commit", "-m", "x"], cwd=repo, capture_output=True, text=True, env=env, check=False
-    )
+    result = subprocess.run(["git", "commit", "-m", "x"], cwd=repo, capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 1 and "reinstall" in result.stderr

@@ -54,24 +54,16 @@ def project(tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     )
     git(repo, "add", ".pre-commit-config.yaml")
     git(repo, "commit", "-q", "-m", "pre-commit config")
-    subprocess.run(
-        [sys.executable, "-m", "pre_commit", "install"], cwd=repo, check=True, capture_output=True
-    )
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, check=True,
+                   capture_output=True)
     return repo
 
 
 def _commit(repo: Path, name: str, text: str) -> subprocess.CompletedProcess[str]:
     (repo / name).write_text(text)
     git(repo, "add", name)
-    return subprocess.run(
-        ["git", "commit", "-m", f"add {name}"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        check=False,
-        timeout=600,
-    )
+    return subprocess.run(["git", "commit", "-m", f"add {name}"], cwd=repo, capture_output=True,
+                          text=True, env=dict(os.environ), check=False, timeout=600)
 
 
 def test_published_hooks_block_secrets_and_sql_and_pass_clean_commits(project: Path) -> None:
@@ -89,10 +81,7 @@ def test_published_hooks_block_secrets_and_sql_and_pass_clean_commits(project: P
     assert injectable.returncode != 0 and "sql-fstring" in injectable.stdout + injectable.stderr
     git(project, "reset", "-q")
 
-    clean = _commit(
-        project,
-        "db.py",
-        "def find(cur, name):\n    cur.execute('SELECT * FROM users WHERE name = ?', (name,))\n",
-    )
+    clean = _commit(project, "db.py", "def find(cur, name):\n"
+                    "    cur.execute('SELECT * FROM users WHERE name = ?', (name,))\n")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout + clean.stderr

@@ -12,9 +12,7 @@ POSITIVES = list(positives())
 NEGATIVES = list(negatives())
 
 
-@pytest.mark.parametrize(
-    ("rule", "name", "text"), POSITIVES, ids=[f"{r}-{n}" for r, n, _ in POSITIVES]
-)
+@pytest.mark.parametrize(("rule", "name", "text"), POSITIVES, ids=[f"{r}-{n}" for r, n, _ in POSITIVES])
 def test_each_rule_finds_its_secret_and_masks_it(rule: str, name: str, text: str) -> None:
     findings = SecretScanner().findings(text, name)
     assert [f.rule for f in findings] == [rule]
@@ -46,11 +44,7 @@ def test_scan_content_returns_secret_matches_with_masked_context() -> None:
     key = tokens()["openrouter_key"]
     content = f"import os\n\nOPENROUTER = '{key}'\n"
     [match] = SecretScanner().scan_content(content, "settings.py")
-    assert (match.file_path, match.line_number, match.secret_type) == (
-        "settings.py",
-        3,
-        "openrouter_key",
-    )
+    assert (match.file_path, match.line_number, match.secret_type) == ("settings.py", 3, "openrouter_key")
     assert match.masked_value == key[:4] + "..." + key[-4:]
     assert key not in match.context and match.masked_value in match.context
 
@@ -99,9 +93,8 @@ def test_unquoted_values_only_count_in_config_files() -> None:
 def test_a_plugin_rule_is_registered_in_an_explicit_dict() -> None:
     from brgit.security.rules import RULES, SecretRule
 
-    internal = SecretRule(
-        "acme_token", "ACME internal token", ("acme_",), r"\bacme_[a-z0-9]{24}\b", min_entropy=3.0
-    )
+    internal = SecretRule("acme_token", "ACME internal token", ("acme_",),
+                          r"\bacme_[a-z0-9]{24}\b", min_entropy=3.0)
     value = "acme_" + rand(24, "abcdefghijklmnopqrstuvwxyz0123456789")
     scanner = SecretScanner({**RULES, internal.name: internal})
     [finding] = scanner.findings(f"t = '{value}'\n", "a.py")

@@ -7,83 +7,26 @@ import pytest
 from brgit.security import SQLInjectionDetector
 
 PY_POSITIVE = {
-    "fstring": (
-        "sql-fstring",
-        'def f(cur, uid):\n    cur.execute(f"SELECT * FROM users WHERE id = {uid}")\n',
-    ),
-    "percent": (
-        "sql-percent",
-        "def f(cur, n):\n    cur.execute(\"SELECT * FROM t WHERE n = '%s'\" % n)\n",
-    ),
-    "format": (
-        "sql-format",
-        "def f(cur, n):\n    cur.execute(\"DELETE FROM t WHERE n = '{}'\".format(n))\n",
-    ),
-    "concat": (
-        "sql-concat",
-        'def f(cur, n):\n    cur.execute("SELECT * FROM t WHERE n = \'" + n + "\'")\n',
-    ),
-    "augmented": (
-        "sql-concat",
-        "def f(cur, n):\n    q = 'SELECT * FROM t'\n    q += ' WHERE n = ' + n\n    cur.execute(q)\n",
-    ),
-    "augmented bare": (
-        "sql-concat",
-        "def f(cur, n):\n    q = 'SELECT * FROM t WHERE n = '\n    q += n\n    cur.execute(q)\n",
-    ),
-    "join": (
-        "sql-join",
-        "def f(cur, cols):\n    cur.execute('SELECT ' + ', '.join(cols) + ' FROM t')\n",
-    ),
-    "across lines": (
-        "sql-percent",
-        'def f(cur, n):\n    cur.execute(\n        "SELECT * FROM t "\n        "WHERE n = \'%s\'" % n\n    )\n',
-    ),
-    "module template": (
-        "sql-format",
-        "Q = \"SELECT * FROM t WHERE n = '{}'\"\n\ndef f(cur, n):\n    cur.execute(Q.format(n))\n",
-    ),
-    "executemany": (
-        "sql-fstring",
-        'def f(cur, t, rows):\n    cur.executemany(f"INSERT INTO {t} VALUES (?, ?)", rows)\n',
-    ),
-    "executescript": ("sql-concat", 'def f(cur, n):\n    cur.executescript("DROP TABLE " + n)\n'),
-    "django raw": (
-        "sql-percent",
-        "def f(n):\n    return User.objects.raw(\"SELECT * FROM u WHERE n = '%s'\" % n)\n",
-    ),
-    "django extra": (
-        "sql-fstring",
-        "def f(qs, n):\n    return qs.extra(where=[f\"name = '{n}'\"])\n",
-    ),
-    "django RawSQL": (
-        "sql-fstring",
-        'def f(n):\n    return RawSQL(f"SELECT id FROM t WHERE n = {n}", ())\n',
-    ),
-    "sqlalchemy text": (
-        "sql-fstring",
-        "def f(s, n):\n    return s.scalars(text(f\"SELECT * FROM t WHERE n = '{n}'\"))\n",
-    ),
-    "pandas read_sql": (
-        "sql-fstring",
-        "def f(con, n):\n    return pd.read_sql(f\"SELECT * FROM t WHERE n = '{n}'\", con)\n",
-    ),
-    "asyncpg fetch": (
-        "sql-fstring",
-        "async def f(c, n):\n    return await c.fetchrow(f\"SELECT * FROM t WHERE n = '{n}'\")\n",
-    ),
-    "wrapper": (
-        "sql-percent",
-        "def run(conn, sql):\n    return conn.cursor().execute(sql)\n\ndef g(conn, n):\n    run(conn, \"SELECT * FROM t WHERE n = '%s'\" % n)\n",
-    ),
-    "method wrapper": (
-        "sql-fstring",
-        "class Repo:\n    def run(self, sql):\n        return self.cur.execute(sql)\n\n    def get(self, n):\n        return self.run(f\"SELECT * FROM t WHERE n = '{n}'\")\n",
-    ),
-    "built and returned": (
-        "sql-string-built",
-        "def q(n):\n    return f\"SELECT * FROM users WHERE name = '{n}'\"\n",
-    ),
+    "fstring": ("sql-fstring", 'def f(cur, uid):\n    cur.execute(f"SELECT * FROM users WHERE id = {uid}")\n'),
+    "percent": ("sql-percent", "def f(cur, n):\n    cur.execute(\"SELECT * FROM t WHERE n = '%s'\" % n)\n"),
+    "format": ("sql-format", "def f(cur, n):\n    cur.execute(\"DELETE FROM t WHERE n = '{}'\".format(n))\n"),
+    "concat": ("sql-concat", "def f(cur, n):\n    cur.execute(\"SELECT * FROM t WHERE n = '\" + n + \"'\")\n"),
+    "augmented": ("sql-concat", "def f(cur, n):\n    q = 'SELECT * FROM t'\n    q += ' WHERE n = ' + n\n    cur.execute(q)\n"),
+    "augmented bare": ("sql-concat", "def f(cur, n):\n    q = 'SELECT * FROM t WHERE n = '\n    q += n\n    cur.execute(q)\n"),
+    "join": ("sql-join", "def f(cur, cols):\n    cur.execute('SELECT ' + ', '.join(cols) + ' FROM t')\n"),
+    "across lines": ("sql-percent", "def f(cur, n):\n    cur.execute(\n        \"SELECT * FROM t \"\n        \"WHERE n = '%s'\" % n\n    )\n"),
+    "module template": ("sql-format", "Q = \"SELECT * FROM t WHERE n = '{}'\"\n\ndef f(cur, n):\n    cur.execute(Q.format(n))\n"),
+    "executemany": ("sql-fstring", 'def f(cur, t, rows):\n    cur.executemany(f"INSERT INTO {t} VALUES (?, ?)", rows)\n'),
+    "executescript": ("sql-concat", "def f(cur, n):\n    cur.executescript(\"DROP TABLE \" + n)\n"),
+    "django raw": ("sql-percent", "def f(n):\n    return User.objects.raw(\"SELECT * FROM u WHERE n = '%s'\" % n)\n"),
+    "django extra": ("sql-fstring", 'def f(qs, n):\n    return qs.extra(where=[f"name = \'{n}\'"])\n'),
+    "django RawSQL": ("sql-fstring", 'def f(n):\n    return RawSQL(f"SELECT id FROM t WHERE n = {n}", ())\n'),
+    "sqlalchemy text": ("sql-fstring", 'def f(s, n):\n    return s.scalars(text(f"SELECT * FROM t WHERE n = \'{n}\'"))\n'),
+    "pandas read_sql": ("sql-fstring", 'def f(con, n):\n    return pd.read_sql(f"SELECT * FROM t WHERE n = \'{n}\'", con)\n'),
+    "asyncpg fetch": ("sql-fstring", 'async def f(c, n):\n    return await c.fetchrow(f"SELECT * FROM t WHERE n = \'{n}\'")\n'),
+    "wrapper": ("sql-percent", "def run(conn, sql):\n    return conn.cursor().execute(sql)\n\ndef g(conn, n):\n    run(conn, \"SELECT * FROM t WHERE n = '%s'\" % n)\n"),
+    "method wrapper": ("sql-fstring", "class Repo:\n    def run(self, sql):\n        return self.cur.execute(sql)\n\n    def get(self, n):\n        return self.run(f\"SELECT * FROM t WHERE n = '{n}'\")\n"),
+    "built and returned": ("sql-string-built", 'def q(n):\n    return f"SELECT * FROM users WHERE name = \'{n}\'"\n'),
 }
 
 PY_NEGATIVE = {
@@ -104,24 +47,12 @@ PY_NEGATIVE = {
 }
 
 JS_POSITIVE = {
-    "template": (
-        "js-sql-template",
-        "const r = await db.query(`SELECT * FROM users WHERE id = ${req.params.id}`);\n",
-    ),
+    "template": ("js-sql-template", "const r = await db.query(`SELECT * FROM users WHERE id = ${req.params.id}`);\n"),
     "concat": ("js-sql-concat", "db.query('DELETE FROM t WHERE id = ' + id);\n"),
-    "queryRawUnsafe": (
-        "js-sql-template",
-        "await prisma.$queryRawUnsafe(`SELECT * FROM t WHERE n = '${n}'`);\n",
-    ),
+    "queryRawUnsafe": ("js-sql-template", "await prisma.$queryRawUnsafe(`SELECT * FROM t WHERE n = '${n}'`);\n"),
     "knex raw": ("js-sql-template", "knex.raw(`SELECT * FROM t WHERE n = '${name}'`);\n"),
-    "via variable": (
-        "js-sql-concat",
-        'const q = "SELECT * FROM t WHERE n = \'" + name + "\'";\nconn.execute(q);\n',
-    ),
-    "typescript template var": (
-        "js-sql-template",
-        "const sql: string = `UPDATE t SET n = '${n}' WHERE id = 1`;\nawait pool.query(sql);\n",
-    ),
+    "via variable": ("js-sql-concat", "const q = \"SELECT * FROM t WHERE n = '\" + name + \"'\";\nconn.execute(q);\n"),
+    "typescript template var": ("js-sql-template", "const sql: string = `UPDATE t SET n = '${n}' WHERE id = 1`;\nawait pool.query(sql);\n"),
 }
 
 JS_NEGATIVE = {
@@ -139,11 +70,7 @@ def test_python_injectable_queries_are_found(name: str) -> None:
     rule, code = PY_POSITIVE[name]
     findings = SQLInjectionDetector().findings(code, "python", "db.py")
     assert [f.rule for f in findings] == [rule]
-    assert findings[0].severity in {"high", "medium"} and findings[0].confidence in {
-        "high",
-        "medium",
-        "low",
-    }
+    assert findings[0].severity in {"high", "medium"} and findings[0].confidence in {"high", "medium", "low"}
     assert findings[0].cwe == "CWE-89"
 
 

@@ -19,16 +19,13 @@ from tests.security.samples import tokens
 SQL = "def f(cur, n):\n    cur.execute(f\"SELECT * FROM t WHERE n = '{n}'\")"
 
 
-@pytest.mark.parametrize(
-    "comment",
-    [
-        "  # pragma: allowlist secret",
-        "  # nosec",
-        "  # br: ignore",
-        "  # br: ignore[github_token]",
-        "  // br: ignore[other, github_token]",
-    ],
-)
+@pytest.mark.parametrize("comment", [
+    "  # pragma: allowlist secret",
+    "  # nosec",
+    "  # br: ignore",
+    "  # br: ignore[github_token]",
+    "  // br: ignore[other, github_token]",
+])
 def test_inline_comments_silence_a_secret(comment: str) -> None:
     line = f"T = '{tokens()['github_token']}'{comment}\n"
     assert SecretScanner().findings(line, "a.py") == []
@@ -84,11 +81,7 @@ def test_baseline_round_trip_without_churn_when_lines_move(tmp_path: Path) -> No
     baseline = tmp_path / ".secrets.baseline"
     assert write_baseline(baseline, report.findings) is True
     data = json.loads(baseline.read_text())
-    assert (
-        data["version"]
-        and data["plugins_used"]
-        and data["results"]["app.py"][0]["line_number"] == 2
-    )
+    assert data["version"] and data["plugins_used"] and data["results"]["app.py"][0]["line_number"] == 2
     assert key not in baseline.read_text()
     assert Engine(_settings(tmp_path)).scan_directory(tmp_path).findings == []
     before = baseline.read_text()
@@ -98,25 +91,18 @@ def test_baseline_round_trip_without_churn_when_lines_move(tmp_path: Path) -> No
     assert baseline.read_text() == before
     assert Engine(_settings(tmp_path)).scan_directory(tmp_path).findings == []
     app.write_text(f"K = '{key}'\nL = '{tokens()['npm_token']}'\n")
-    assert [f.rule for f in Engine(_settings(tmp_path)).scan_directory(tmp_path).findings] == [
-        "npm_token"
-    ]
+    assert [f.rule for f in Engine(_settings(tmp_path)).scan_directory(tmp_path).findings] == ["npm_token"]
 
 
 def test_baseline_written_by_brgit_works_with_detect_secrets_audit(tmp_path: Path) -> None:
     from tests.security.samples import private_key
 
     (tmp_path / "app.py").write_text(
-        f"ANTHROPIC = '{tokens()['anthropic_key']}'\nAWS = '{tokens()['aws_access_key_id']}'\n"
-    )
+        f"ANTHROPIC = '{tokens()['anthropic_key']}'\nAWS = '{tokens()['aws_access_key_id']}'\n")
     (tmp_path / "id_rsa").write_text(private_key())
     report = Engine(_settings(tmp_path), sql=False, use_baseline=False).scan_directory(tmp_path)
     write_baseline(tmp_path / ".secrets.baseline", report.findings)
-    types = {
-        e["type"]
-        for es in json.loads((tmp_path / ".secrets.baseline").read_text())["results"].values()
-        for e in es
-    }
+    types = {e["type"] for es in json.loads((tmp_path / ".secrets.baseline").read_text())["results"].values() for e in es}
     assert types == {"Base64 High Entropy String", "AWS Access Key", "Private Key"}
     script = (
         "from detect_secrets.core import baseline\n"
@@ -124,21 +110,12 @@ def test_baseline_written_by_brgit_works_with_detect_secrets_audit(tmp_path: Pat
         "secrets = baseline.load(baseline.load_from_file('.secrets.baseline'), '.secrets.baseline')\n"
         "print(sum(bool(get_raw_secret_from_file(s)) for _, s in secrets))\n"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True
-    )
+    shown = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                           text=True, check=True)
     assert shown.stdout.strip() == "3"  # what `detect-secrets audit` shows for each entry
     stats = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "detect-secrets"),
-            "audit",
-            "--stats",
-            ".secrets.baseline",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
+        [str(Path(sys.executable).parent / "detect-secrets"), "audit", "--stats", ".secrets.baseline"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
     )
     assert stats.returncode == 0 and "Unknown: 1" in stats.stdout
 
@@ -146,17 +123,11 @@ def test_baseline_written_by_brgit_works_with_detect_secrets_audit(tmp_path: Pat
 def test_baseline_made_by_detect_secrets_is_honoured(tmp_path: Path) -> None:
     key = tokens()["github_token"]
     (tmp_path / "app.py").write_text(f"K = '{key}'\n")
-    proc = subprocess.run(
-        [str(Path(sys.executable).parent / "detect-secrets"), "scan", "app.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    proc = subprocess.run([str(Path(sys.executable).parent / "detect-secrets"), "scan", "app.py"],
+                          cwd=tmp_path, capture_output=True, text=True, check=True)
     (tmp_path / ".secrets.baseline").write_text(proc.stdout)
     assert ("app.py", __import__("hashlib").sha1(key.encode()).hexdigest()) in known_hashes(
-        tmp_path / ".secrets.baseline"
-    )
+        tmp_path / ".secrets.baseline")
     assert Engine(_settings(tmp_path)).scan_directory(tmp_path).findings == []
 
 
@@ -166,9 +137,7 @@ def test_corrupt_baseline_is_a_config_error(tmp_path: Path) -> None:
         Engine(_settings(tmp_path))
 
 
-def test_failed_baseline_write_keeps_the_old_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_baseline_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from detect_secrets.core import baseline as ds_baseline
 
     from brgit.errors import BuildRunnerError
