@@ -373,3 +373,22 @@ def test_one_invocation_builds_only_the_command_it_names() -> None:
 
     built = typer.main.get_command(build_app(["merge"]))
     assert sorted(built.commands) == ["merge"]  # type: ignore[attr-defined]
+
+
+def test_leave_flushes_the_output_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    probe = "import sys\nfrom brgit.process import leave\nsys.stdout.write('kept'); leave(3)\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (3, "kept")  # buffered output was not lost
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: the flush fails, quietly, with 141
+    probe = "import sys\nfrom brgit.process import leave\nsys.stdout.write('x' * 100); leave(0)\n"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as usual
+    gone = subprocess.run(
+        [sys.executable, "-c", probe], stdout=write_end, stderr=subprocess.PIPE, env=env
+    )
+    os.close(write_end)
+    assert (gone.returncode, gone.stderr) == (141, b"")

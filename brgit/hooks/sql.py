@@ -11,5 +11,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_hook("br-sql-injection", argv, secrets=False, sql=True)
 
 
+def entry() -> None:
+    """The `br-sql-injection` program: run the hook, then leave at once (`brgit.process.leave`)."""
+    from brgit.process import leave
+
+    leave(main())
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    entry()
