@@ -73,20 +73,27 @@ def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitR
     Nothing is checked: each result carries its own exit code."""
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     program = git_program(full_env.get("PATH", ""))
+    procs: list[subprocess.Popen[str]] = []
     try:
-        procs = [
-            subprocess.Popen(
-                [program, *args],
-                cwd=cwd,
-                env=full_env,
-                text=True,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+        for args in commands:
+            procs.append(
+                subprocess.Popen(
+                    [program, *args],
+                    cwd=cwd,
+                    env=full_env,
+                    text=True,
+                    errors="surrogateescape",  # config may hold any bytes
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
             )
-            for args in commands
-        ]
-    except FileNotFoundError as exc:
+    except OSError as exc:
+        for proc in procs:  # those already started are not left behind
+            proc.kill()
+            proc.communicate()
+        if not Path(cwd).exists():
+            raise NotFoundError(f"directory not found: {cwd}") from None
         raise GitError("git is not installed or not on PATH") from exc
     results = []
     for proc in procs:

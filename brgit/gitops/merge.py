@@ -233,7 +233,7 @@ def _plumb(ws: Workspace, base: str, rev: str, message: str, *, squash: bool) ->
     if prediction.tree == tree_of(where, base):
         return StepResult(True, base)  # already contained: nothing to commit
     parents = [base] if squash else [base, rev]
-    if ws.writer is not None:
+    if ws.writer is not None and ws.writer.accepts(message):
         commit = ws.writer.commit(prediction.tree, parents, message)
     else:
         commit = commit_tree(prediction.tree, parents, message, where, forecast=False)

@@ -27,7 +27,9 @@ _NEEDS_GIT: dict[str, Callable[[str], bool]] = {
     "commit.gpgsign": lambda v: v.lower() in _TRUE,
     "extensions.objectformat": lambda v: v.lower() != "sha1",
     "i18n.commitencoding": lambda v: v.lower().replace("-", "") != "utf8",
-    "core.sharedrepository": lambda v: v.lower() not in ("", "false", "umask", "0", "no", "off"),
+    "core.sharedrepository": lambda v: v.lower() not in ("false", "umask", "0", "no", "off"),
+    "core.fsyncobjectfiles": lambda v: v.lower() in _TRUE,
+    "core.fsync": lambda v: True,  # whatever it asks to flush, git does it
 }
 _ENV_NEEDS_GIT = ("GIT_OBJECT_DIRECTORY", "GIT_QUARANTINE_PATH")
 
@@ -66,10 +68,12 @@ class CommitWriter:
         )
         if not (listed.ok and author_var.ok and committer_var.ok):
             return None  # e.g. no identity: `git commit-tree` reports it in git's words
+        if any(_undecodable(r.stdout) for r in (author_var, committer_var)):
+            return None  # an identity that is not UTF-8: git writes its bytes as they are
         found: dict[str, str] = {}
         for line in listed.stdout.splitlines():
-            key, _, value = line.partition("=")
-            found[key.lower()] = value
+            key, equals, value = line.partition("=")
+            found[key.lower()] = value if equals else "true"  # a bare key is a true boolean
         if any(test(found[key]) for key, test in _NEEDS_GIT.items() if key in found):
             return None
         author = _ident(author_var.stdout.strip(), "GIT_AUTHOR_DATE")
@@ -77,6 +81,11 @@ class CommitWriter:
         if author is None or committer is None:
             return None
         return cls(objects, author, committer)
+
+    def accepts(self, message: str) -> bool:
+        """Whether git would store `message` as it is (it rewrites Unicode noncharacters and
+        stops at a NUL); the train hands any other message to `git commit-tree`."""
+        return not any(_odd(c) for c in message)
 
     def commit(self, tree: str, parents: list[str], message: str) -> str:
         """Write the commit and return its id (the object is in place before this returns)."""
@@ -92,18 +101,40 @@ class CommitWriter:
         oid = hashlib.sha1(raw).hexdigest()  # noqa: S324 - git's object id, not a security use
         folder = self.objects / oid[:2]
         final = folder / oid[2:]
-        if final.exists():
+        try:
+            os.utime(final)  # there already: freshen it, as git does, so no gc prunes it now
             return oid
+        except FileNotFoundError:
+            pass
         folder.mkdir(exist_ok=True)
         tmp = folder / f"tmp_obj_br{os.getpid()}_{oid[2:10]}"
         try:
-            tmp.write_bytes(zlib.compress(raw, 1))  # core.looseCompression's default, 1
-            tmp.chmod(0o444)
+            # read-only, less the umask, as git creates it
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
+            try:
+                os.write(fd, zlib.compress(raw, 1))  # core.looseCompression's default, 1
+            finally:
+                os.close(fd)
             tmp.replace(final)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
         return oid
+
+
+def _undecodable(text: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in text)
+
+
+def _odd(c: str) -> bool:
+    """A NUL, a lone surrogate, or a Unicode noncharacter (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF)."""
+    code = ord(c)
+    return (
+        code == 0
+        or 0xD800 <= code <= 0xDFFF  # a lone surrogate (not UTF-8 at all)
+        or 0xFDD0 <= code <= 0xFDEF
+        or (code & 0xFFFE) == 0xFFFE
+    )
 
 
 def _ident(value: str | None, date_var: str) -> Ident | None:

@@ -14,9 +14,12 @@ None otherwise (the caller then asks git):
 - no path may be changed on both sides unless identically (a content merge, a conflict, a
   directory/file clash), descending into directories changed on both sides;
 - no path the base had may be gone from both sides, even inside a directory both sides
-  changed alike (git could pair a rename of it on one side against its deletion or another
-  rename on the other), and no directory may be gone from the branch's side (rename and
-  directory-rename detection can only matter there; those are handed to git too).
+  changed alike, nor turned from a folder into a file (or back) on both sides: git could pair
+  a rename of it on one side against its deletion or another rename on the other;
+- no folder may be removed or replaced on the branch's side (rename and directory-rename
+  detection can only matter there);
+- every tree entry read must use one of git's canonical modes (git rewrites others);
+- a folder that ends up empty is dropped, as git drops it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from brgit.gitops.git import GitResult, git_program, run_git
 from brgit.gitops.objects import CommitWriter
 
 TREE_MODE = b"40000"
+CANONICAL_MODES = frozenset({TREE_MODE, b"100644", b"100755", b"120000", b"160000"})
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 MAX_HISTORY = 20_000  # branch commits read from `git rev-list`; more than this: ask git
 
 
@@ -106,8 +111,14 @@ class QuickMerger:
         if base is None:
             return None
         try:
-            return self._merge(self._tree_of(base), ours_tree, self._tree_of(theirs))
+            tree = self._merge(self._tree_of(base), ours_tree, self._tree_of(theirs))
+            if tree is not None:
+                self._entries(tree)  # git rewrites a root with odd modes: let it
+            return tree
         except (KeyError, ValueError):  # an object git does not have, or cannot parse
+            return None
+        except OSError:  # the cat-file process is gone: git merges the rest
+            self.bases = {}
             return None
 
     def close(self) -> None:
@@ -124,7 +135,8 @@ class QuickMerger:
         return self._trees[commit]
 
     def _entries(self, tree: str) -> dict[bytes, tuple[bytes, bytes]]:
-        """name -> (mode, raw 20-byte id) of a tree object."""
+        """name -> (mode, raw 20-byte id) of a tree object; ValueError for a mode git would
+        rewrite (it writes only canonical modes; `git fsck` flags others)."""
         kind, data = self.reader.read(tree)
         if kind != b"tree":
             raise ValueError(tree)
@@ -133,7 +145,10 @@ class QuickMerger:
         while at < len(data):
             space = data.index(b" ", at)
             nul = data.index(b"\0", space)
-            found[data[space + 1 : nul]] = (data[at:space], data[nul + 1 : nul + 21])
+            mode = data[at:space]
+            if mode not in CANONICAL_MODES:
+                raise ValueError(f"{tree}: mode {mode!r}")
+            found[data[space + 1 : nul]] = (mode, data[nul + 1 : nul + 21])
             at = nul + 21
         return found
 
@@ -151,39 +166,47 @@ class QuickMerger:
             if other == was:
                 continue  # theirs left it alone: ours stands
             if other == mine:  # the same change on both sides
-                if mine is None or (
-                    was is not None and was[0] == mine[0] == TREE_MODE and self._loses(was, mine)
-                ):
-                    return None  # something gone on both sides: git may see renames of it
+                if mine is None or _is_tree(was) != _is_tree(mine):
+                    return None  # gone from both sides (or a folder both replaced): renames?
+                if was is not None and _is_tree(was) and self._loses(was, mine):
+                    return None  # the same, deeper down
                 continue
             if mine == was:  # only theirs changed it
-                if other is None and was is not None and was[0] == TREE_MODE:
-                    return None  # a directory they removed (renamed?): let git decide
+                if _is_tree(was) and not _is_tree(other):
+                    return None  # a folder they removed or replaced (renamed?): let git decide
                 if other is None:
                     merged.pop(name, None)
                 else:
                     merged[name] = other
                 continue
             # changed on both sides, differently: only two directories can still be merged
-            if not all(e is not None and e[0] == TREE_MODE for e in (was, mine, other)):
+            if not (_is_tree(was) and _is_tree(mine) and _is_tree(other)):
                 return None
             assert was is not None and mine is not None and other is not None
             sub = self._merge(was[1].hex(), mine[1].hex(), other[1].hex())
             if sub is None:
                 return None
-            merged[name] = (TREE_MODE, bytes.fromhex(sub))
+            if sub == EMPTY_TREE:
+                merged.pop(name, None)  # git keeps no empty folder
+            else:
+                merged[name] = (TREE_MODE, bytes.fromhex(sub))
         return self.writer.write(b"tree", _tree_bytes(merged))
 
     def _loses(self, was: tuple[bytes, bytes], now: tuple[bytes, bytes]) -> bool:
-        """Whether directory `now` lacks anything directory `was` had (at any depth)."""
+        """Whether folder `now` lacks anything folder `was` had, at any depth (a path that
+        became a folder, or stopped being one, counts as lost)."""
         before, after = self._entries(was[1].hex()), self._entries(now[1].hex())
         for name, entry in before.items():
             new = after.get(name)
-            if new is None:
+            if new is None or _is_tree(entry) != _is_tree(new):
                 return True
-            if new != entry and entry[0] == new[0] == TREE_MODE and self._loses(entry, new):
+            if new != entry and _is_tree(entry) and self._loses(entry, new):
                 return True
         return False
+
+
+def _is_tree(entry: tuple[bytes, bytes] | None) -> bool:
+    return entry is not None and entry[0] == TREE_MODE
 
 
 def _tree_bytes(entries: dict[bytes, tuple[bytes, bytes]]) -> bytes:

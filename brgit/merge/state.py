@@ -21,6 +21,7 @@ from pathlib import Path
 from brgit import paths
 from brgit.errors import GitError, MergeError
 from brgit.gitops import merge as gm
+from brgit.gitops.git import run_git
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,10 @@ def _land(root: Path, state: TrainState, record: Verified) -> Aborted:
         checkout = gm.worktree_of_branch(root, record.target)
         gm.advance(root, record.target, record.verified, record.landed, checkout)
     except (MergeError, GitError) as exc:
+        ref = f"refs/heads/{record.target}"
+        contained = ["merge-base", "--is-ancestor", record.verified, ref]
+        if run_git(contained, root, check=False).ok:  # it had landed before the crash
+            return Aborted(state, record.verified, record.tasks)
         problem = f"{exc}; the verified merge is commit {record.verified}"
         return Aborted(state, None, record.tasks, problem)
     return Aborted(state, record.verified, record.tasks)

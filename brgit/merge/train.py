@@ -103,10 +103,10 @@ class MergeTrain:
             self.ws = gm.Workspace(self.root, None, writer)
             # the scratch worktree is checked out while the first event is recorded and the
             # branches' history is read for in-process merges
-            self.scratch, _, self.ws.quick = in_parallel(
+            self.scratch, _, _ = in_parallel(
                 lambda: self._add_scratch(Path(state.scratch), start),
                 lambda: self.events.started(state.train_id, start, self.items),
-                lambda: self._quick(writer, start),
+                lambda: self._open_quick(writer, start),
             )
             self.ws.scratch = self.scratch
             self._head = self._landed = self._verified = start
@@ -115,16 +115,16 @@ class MergeTrain:
             # the target lands while the scratch worktree is removed
             in_parallel(self._land, lambda: self._remove_scratch(Path(state.scratch)))
         except BaseException as exc:
-            if self._pending and not self._land_failed:
-                with contextlib.suppress(Exception):  # keep what was verified; raise the cause
-                    self._land()
+            self._land_what_was_verified()
             self._completed(
                 began, error=redact(str(exc).splitlines()[0] if str(exc) else "stopped")
             )
             raise
         finally:
-            self.ws.close()
-            train_state.finish(self.root, state, scratch_removed=self._scratch_removed)
+            try:
+                self.ws.close()
+            finally:
+                train_state.finish(self.root, state, scratch_removed=self._scratch_removed)
         in_parallel(lambda: gm.maintain(self.root), lambda: self._completed(began))
         return self.result
 
@@ -133,10 +133,24 @@ class MergeTrain:
             gm.remove_scratch(self.root, path)
         self._scratch_removed = True
 
-    def _quick(self, writer: CommitWriter | None, start: str) -> QuickMerger | None:
-        if not self.strategy.looks_ahead:  # the rebase strategy replays commits instead
-            return None
-        return QuickMerger.open(self.root, writer, start, [item.rev for item in self.items])
+    def _open_quick(self, writer: CommitWriter | None, start: str) -> None:
+        """In-process merges for this train (set here, so `ws.close()` always closes it)."""
+        if self.strategy.looks_ahead:  # the rebase strategy replays commits instead
+            revs = [item.rev for item in self.items]
+            self.ws.quick = QuickMerger.open(self.root, writer, start, revs)
+
+    def _land_what_was_verified(self) -> None:
+        """On the way out after an error or Ctrl-C: land what passed verification; if that
+        cannot be done, say which verified commit did not land."""
+        if self._pending and not self._land_failed:
+            with contextlib.suppress(Exception):  # the error that stopped the train is raised
+                self._land()
+        if self._pending:
+            tasks = ", ".join(dict.fromkeys(item.task_id for item, _ in self._pending))
+            self.progress(
+                f"verified but not landed on {self.opts.target}: {tasks} "
+                f"(commit {self._verified}; `git merge {self._verified[:12]}` takes it)"
+            )
 
     def _add_scratch(self, path: Path, start: str) -> Path | None:
         if not self.materialize:  # files are needed only to verify or to rebase
@@ -245,16 +259,15 @@ class MergeTrain:
         for item in merged:
             self._merged_ids.add(item.task_id)
             self._pending.append((item, new))
-        for item in merged:
-            self.progress(f"merged {item.task_id} ({item.branch})")
+        # recorded first, so a crash at any point after this (even mid-landing) loses nothing:
+        # `br merge --abort` lands it
+        tasks = [item.task_id for item, _ in self._pending]
+        record = train_state.Verified(
+            self.result.train_id, self.opts.target, self._landed, new, tasks
+        )
+        train_state.note_verified(self.root, record)
         if time.monotonic() - self._landed_at >= LAND_EVERY:
             self._land()
-        else:  # a crash before the next landing: `br merge --abort` lands it
-            tasks = [item.task_id for item, _ in self._pending]
-            record = train_state.Verified(
-                self.result.train_id, self.opts.target, self._landed, new, tasks
-            )
-            train_state.note_verified(self.root, record)
         return new
 
     def _land(self) -> None:
@@ -265,34 +278,50 @@ class MergeTrain:
         failure: MergeError | None = None
         if self._verified != self._landed:
             self._land_failed = True
-            newest_first = list(dict.fromkeys(c for _, c in reversed(self._pending)))
-            for commit in newest_first or [self._verified]:
-                try:
-                    gm.advance(self.root, self.opts.target, commit, self._landed, self.checkout)
-                except MergeError as exc:
-                    failure = failure or exc
-                    if gm.ref_value(self.root, f"refs/heads/{self.opts.target}") != self._landed:
-                        break  # the target moved under the train: nothing more may land
-                    continue
-                self._landed = commit
-                break
+            try:
+                newest_first = list(dict.fromkeys(c for _, c in reversed(self._pending)))
+                for commit in newest_first or [self._verified]:
+                    try:
+                        gm.advance(
+                            self.root, self.opts.target, commit, self._landed, self.checkout
+                        )
+                    except MergeError as exc:
+                        failure = failure or exc
+                        if self._target_now() != self._landed:
+                            break  # the target moved under the train: nothing more may land
+                        continue
+                    self._landed = commit
+                    break
+            finally:  # even when interrupted half-way: believe where the target is
+                now = self._target_now()
+                if now != self._landed and now in {c for _, c in self._pending}:
+                    self._landed = now
+                self._record_landed()
             if failure is None:
                 self._land_failed = False
                 train_state.landed(self.root)
         self._landed_at = time.monotonic()
+        self._record_landed()
+        if failure is None:
+            return
+        where = self._target_now()
+        if where != self._landed:
+            raise failure  # the target moved under the train; the message says where it is
+        raise MergeError(f"{failure}; {self.opts.target} is at {where[:12]}, a verified commit")
+
+    def _target_now(self) -> str:
+        return gm.ref_value(self.root, f"refs/heads/{self.opts.target}")
+
+    def _record_landed(self) -> None:
+        """The pending items up to the landed commit are merged: result, events, progress."""
         order = [c for _, c in self._pending]
         cut = order.index(self._landed) + order.count(self._landed) if self._landed in order else 0
         for item, commit in self._pending[:cut]:
             self.result.merged.append(Merged(item.task_id, item.branch, commit))
             self.events.merged(item, commit)
+            self.progress(f"merged {item.task_id} ({item.branch})")
         del self._pending[:cut]
         self.result.final_commit = self._landed
-        if failure is None:
-            return
-        where = gm.ref_value(self.root, f"refs/heads/{self.opts.target}")
-        if where != self._landed:
-            raise failure  # the target moved under the train; the message says where it is
-        raise MergeError(f"{failure}; {self.opts.target} is at {where[:12]}, a verified commit")
 
     # ------------------------------------------------------------------ records
 

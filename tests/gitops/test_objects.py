@@ -117,3 +117,47 @@ def test_no_identity_is_left_to_git_which_says_so(
     ):
         monkeypatch.delenv(name, raising=False)
     assert _writer(repo) is None
+
+
+def test_a_bare_shared_repository_key_means_group_and_is_left_to_git(repo: Path) -> None:
+    with (repo / ".git" / "config").open("a") as config:
+        config.write("[core]\n\tsharedRepository\n")  # no value: true, that is "group"
+    assert _writer(repo) is None
+
+
+def test_config_that_is_not_utf8_does_not_break_the_train(repo: Path) -> None:
+    with (repo / ".git" / "config").open("ab") as config:
+        config.write(b"[notes]\n\tnote = caf\xe9\n")  # latin-1 bytes somewhere in the config
+    assert _writer(repo) is not None
+    git(repo, "config", "user.name", "x")
+    with (repo / ".git" / "config").open("ab") as config:
+        config.write(b"[user]\n\tname = Ren\xe9\n")  # an identity git writes byte for byte
+    assert _writer(repo) is None
+
+
+def test_messages_git_would_rewrite_are_left_to_git(repo: Path) -> None:
+    writer = _writer(repo)
+    assert writer is not None
+    assert writer.accepts("br merge: t1: émoji 😀\n\nBranch: b")
+    for odd in ("title \ufdd0", "nonchar \uffff", "plane one \U0001fffe", "nul \0"):
+        assert not writer.accepts(odd)
+
+
+def test_an_object_already_there_is_freshened_and_new_ones_follow_the_umask(repo: Path) -> None:
+    import os
+
+    writer = _writer(repo)
+    assert writer is not None
+    oid = writer.write(b"blob", b"hello\n")
+    stored = repo / ".git" / "objects" / oid[:2] / oid[2:]
+    assert git(repo, "cat-file", "-p", oid) == "hello"
+    os.utime(stored, (1_000_000, 1_000_000))
+    assert writer.write(b"blob", b"hello\n") == oid
+    assert stored.stat().st_mtime > 1_000_000  # touched, so a concurrent gc keeps it
+    old = os.umask(0o077)
+    try:
+        fresh = writer.write(b"blob", b"private\n")
+    finally:
+        os.umask(old)
+    assert (repo / ".git" / "objects" / fresh[:2] / fresh[2:]).stat().st_mode & 0o777 == 0o400
+    assert git(repo, "cat-file", "-p", fresh) == "private"

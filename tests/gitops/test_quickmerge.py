@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,6 +155,11 @@ CASES: dict[str, tuple[list[Edit], list[Edit], bool]] = {
         False,
     ),
     "file against folder": ([_write("x", "file\n")], [_write("x/inside", "dir\n")], False),
+    "both turn a folder into the same file": (
+        [_remove("docs/readme.md"), _write("docs", "same\n"), _write("o.txt", "o\n")],
+        [_remove("docs/readme.md"), _write("docs", "same\n"), _write("t.txt", "t\n")],
+        False,
+    ),
     "ours renames what they edit": (
         [_rename("src/a.py", "src/z.py")],
         [_write("src/a.py", "a = 100\n")],
@@ -248,3 +254,40 @@ def test_a_train_merged_in_process_leaves_a_sound_repository(base_repo: Path) ->
         ["src/a.py", "src/b.py", "src/deep", *(f"src/w{i}.py" for i in range(5))]
     )
     assert git(base_repo, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_a_folder_emptied_between_both_sides_is_dropped_as_git_drops_it(
+    base_repo: Path,
+) -> None:
+    for rel in ("pair/one.txt", "pair/two.txt"):
+        _write(rel, f"{rel}\n")(base_repo)
+    git(base_repo, "add", "-A")
+    git(base_repo, "commit", "-q", "-m", "a folder of two")
+    quick, by_git = _quick_and_git(base_repo, [_remove("pair/one.txt")], [_remove("pair/two.txt")])
+    assert quick == by_git and quick is not None
+    assert "pair" not in git(base_repo, "ls-tree", "--name-only", quick).split()
+
+
+def test_a_tree_with_a_mode_git_would_rewrite_is_left_to_git(base_repo: Path) -> None:
+    start = git(base_repo, "rev-parse", "main")
+    blob = git(base_repo, "rev-parse", "main:top.txt")
+    odd = (
+        subprocess.run(
+            ["git", "hash-object", "-w", "-t", "tree", "--literally", "--stdin"],
+            cwd=base_repo,
+            input=b"100664 odd.txt\0" + bytes.fromhex(blob),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .strip()
+    )
+    theirs = git(base_repo, "commit-tree", odd, "-p", start, "-m", "odd mode")
+    writer = CommitWriter.open(base_repo, base_repo / ".git")
+    quick = QuickMerger.open(base_repo, writer, start, [theirs])
+    assert quick is not None
+    try:
+        start_tree = git(base_repo, "rev-parse", "main^{tree}")
+        assert quick.merge_tree(start, start_tree, theirs) is None
+    finally:
+        quick.close()

@@ -80,3 +80,23 @@ def test_abort_lands_verified_work_and_reports_when_it_cannot(repo: Path) -> Non
     assert verified in done.problem and "moved" in done.problem
     assert git(repo, "rev-parse", "main") == moved
     assert not state_file.exists()
+
+
+def test_abort_after_a_crash_between_landing_and_its_record_reports_it_landed(
+    repo: Path,
+) -> None:
+    from tests.conftest import git
+
+    start = git(repo, "rev-parse", "main")
+    tree = git(repo, "rev-parse", "main^{tree}")
+    verified = git(repo, "commit-tree", tree, "-p", start, "-m", "br merge: a")
+    began = state.begin(repo, "main", start, None)
+    state.note_verified(repo, state.Verified(began.train_id, "main", start, verified, ["a"]))
+    git(repo, "update-ref", "refs/heads/main", verified, start)  # landed, then the kill
+    git(repo, "reset", "-q", "--hard", verified)
+    data = json.loads(state.state_file(repo).read_text())
+    data["pid"] = 999_999_999
+    state.state_file(repo).write_text(json.dumps(data))
+    done = state.abort(repo)
+    assert done is not None and done.problem is None and done.landed == verified
+    assert git(repo, "rev-parse", "main") == verified

@@ -355,8 +355,8 @@ def test_an_interrupted_train_lands_what_it_verified(repo: Path) -> None:
         make_branch(repo, name, {f"{name}.txt": f"{name}\n"})
 
     def progress(line: str) -> None:
-        if line.startswith("merged b"):
-            raise KeyboardInterrupt  # Ctrl-C right after `b` passed verification
+        if line == "verify passed for c":
+            raise KeyboardInterrupt  # Ctrl-C while `c` is being verified: a and b passed
 
     opts = TrainOptions("main", verify="true")
     with pytest.raises(KeyboardInterrupt):
