@@ -140,11 +140,24 @@ def _summary(
 ) -> dict[str, object]:
     w = {name: statistics.median(wall[(n, name)]) for name in NAMES}
     c = {name: statistics.median(cpu[(n, name)]) for name in NAMES}
+    # each round runs every contender back to back: the ratio within a round is less
+    # sensitive to the machine's drift than the ratio of medians
+    paired = [
+        mine / theirs
+        for mine, theirs in zip(wall[(n, BR_NAME)], wall[(n, IN_PLACE_NAME)], strict=True)
+    ]
+    quartiles = statistics.quantiles(paired, n=4) if len(paired) > 1 else paired * 3
     return {
         "branches": n,
         "runs": runs,
         "median_wall_seconds": w,
         "median_cpu_seconds": c,
+        "wall_seconds": {name: wall[(n, name)] for name in NAMES},
+        "paired_wall_ratio_vs_in_place": {
+            "median": statistics.median(paired),
+            "q1": quartiles[0],
+            "q3": quartiles[2],
+        },
         "wall_ratio_vs_in_place": w[BR_NAME] / w[IN_PLACE_NAME],
         "wall_ratio_vs_in_place_exec": w[BR_NAME] / w[IN_PLACE_EXEC_NAME],
         "wall_ratio_vs_scratch": w[BR_NAME] / w[SAFE_NAME],
