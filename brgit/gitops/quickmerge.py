@@ -93,9 +93,10 @@ class QuickMerger:
         """None when nothing can be merged in-process (no writer, no eligible branch)."""
         if writer is None or not tips:
             return None
-        listed = run_git(
-            ["rev-list", "--parents", *dict.fromkeys(tips), "--not", start], cwd, check=False
-        )
+        # at most one commit more than it uses: an unrelated history is not read whole
+        limit = f"--max-count={MAX_HISTORY + 1}"
+        args = ["rev-list", "--parents", limit, *dict.fromkeys(tips), "--not", start]
+        listed = run_git(args, cwd, check=False)
         bases = unique_bases(listed, tips)
         if not bases:
             return None
