@@ -7,6 +7,11 @@ CONTRACT (other packages rely on it):
         duration_ms ... ; returns the stored record; never raises.
     tracker.spent("day" | "week" | "month") -> float            # USD, current UTC day / 7 / 30 days
 
+`spent()` is what budget checks call before model choices, so it reads only what changed
+since the last call in the process (see `brgit.telemetry.spend`): the per-day spend of each sealed
+segment is computed once (cached in `spend/<segment>.json`), the live segment is read on from
+the byte offset already read.
+
 Each record is priced with the bundled, versioned price table (config can override it) and
 stamped with its version. An unknown model is recorded with `unknown_model: true` and a
 warning, never silently as $0. Records carry an idempotency key (message id + request id) and
@@ -27,6 +32,7 @@ from brgit.telemetry.events import IdSource, encode, utc_now
 from brgit.telemetry.ledger import CostSummary, summarize, upgrade_cost
 from brgit.telemetry.reader import ReadStats
 from brgit.telemetry.settings import Telemetry, resolve
+from brgit.telemetry.spend import SpendIndex, index_for
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -35,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("brgit.telemetry")
 LEDGER_VERSION = 1
 PERIOD_DAYS = {"week": 7, "month": 30}
-_SPEND: dict[Path, tuple[list[tuple[str, int, int]], list[tuple[str, float]]]] = {}
 
 
 def period_start(period: str, now: dt.datetime | None = None) -> str | None:
@@ -179,26 +184,15 @@ class CostTracker:
 
     def spent(self, period: str) -> float:
         """USD spent in the current UTC day ("day"), last 7 ("week") or 30 days ("month").
-        Budget checks call this often: the ledger is re-read only when a segment changed."""
+        Budget checks call this often: only what changed since the last call is read."""
         since = period_start(period)
-        return sum(cost for ts, cost in self._spend_rows() if since is None or ts >= since)
-
-    def _spend_rows(self) -> list[tuple[str, float]]:
-        store = self.telemetry.stream("costs")
-        signature = []
-        for seg in store.segments():
-            try:
-                st = seg.path.stat()
-            except OSError:
-                continue
-            signature.append((seg.name, st.st_size, st.st_mtime_ns))
-        cached = _SPEND.get(store.directory)
-        if cached is not None and cached[0] == signature:
-            return cached[1]
-        rows = [(str(r.get("timestamp", "")), float(r.get("cost_usd") or 0.0))
-                for r in self.records("all")]  # fmt: skip
-        _SPEND[store.directory] = (signature, rows)
-        return rows
+        tel = self.telemetry
+        store = tel.stream("costs")
+        index: SpendIndex = index_for(store.directory, tel.directory / "spend")
+        with index.lock, store.snapshot() as handles:
+            index.refresh(handles)
+            self.last_read = index.stats()
+            return index.total(since, {seg.name: (seg, handle) for seg, handle in handles})
 
     def export_csv(self, path: Path | str, period: str = "month") -> int:
         """Write the period's records as CSV; return how many."""

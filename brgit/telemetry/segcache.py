@@ -20,11 +20,13 @@ AGG_VERSION = 3  # bump whenever what a bucket counts changes
 PARALLEL_FROM = 4  # uncached segments before a process pool is worth starting
 
 
-def load(seg: Segment, cache_dir: Path) -> dict[str, Any] | None:
-    """The cached payload, if it exists and still matches the segment (by size)."""
+def load(seg: Segment, cache_dir: Path, version: int = AGG_VERSION) -> dict[str, Any] | None:
+    """The cached payload, if it exists and still matches the segment (by size). `version`:
+    the stamp a payload must carry (other per-segment caches, such as the cost ledger's
+    per-day spend in `spend/`, keep their payloads the same way with their own version)."""
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         data: dict[str, Any] = json.loads((cache_dir / f"{seg.name}.json").read_text("utf-8"))
-        if data["version"] == AGG_VERSION and data["size"] == seg.path.stat().st_size:
+        if data["version"] == version and data["size"] == seg.path.stat().st_size:
             return data
     return None
 
