@@ -385,3 +385,56 @@ def test_the_next_merge_is_predicted_while_verify_runs(repo: Path) -> None:
     ws.look_ahead(main, "0" * 40)  # a failure on the thread reaches the caller
     with pytest.raises(GitError):
         ws.predict(main, "0" * 40)
+
+
+def test_a_train_ends_at_the_tree_plain_git_merges_would_give(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random branches, some clashing: the train's final tree is the tree a person gets by
+    `git merge`-ing the same branches in the same order, skipping the ones that conflict."""
+    import random
+    import shutil
+
+    from brgit.gitops.quickmerge import QuickMerger
+
+    answers: list[bool] = []
+    real = QuickMerger.merge_tree
+
+    def counted(self: QuickMerger, ours: str, ours_tree: str, theirs: str) -> str | None:
+        tree = real(self, ours, ours_tree, theirs)
+        answers.append(tree is not None)
+        return tree
+
+    monkeypatch.setattr(QuickMerger, "merge_tree", counted)
+
+    rng = random.Random(6)
+    for i in range(12):
+        folder = f"pkg{i % 3}/sub{i % 2}"
+        (repo / folder).mkdir(parents=True, exist_ok=True)
+        (repo / folder / f"f{i}.txt").write_text("".join(f"{i} line {n}\n" for n in range(12)))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "tree")
+    files = git(repo, "ls-files").split()
+    names = []
+    for b in range(10):
+        edits: dict[str, str] = {f"new/b{b}.txt": f"{b}\n"}
+        for rel in rng.sample(files, 2):
+            lines = (repo / rel).read_text().splitlines(keepends=True)
+            lines[rng.randrange(len(lines))] = f"branch {b}\n"
+            edits[rel] = "".join(lines)
+        make_branch(repo, f"r{b}", edits)
+        names.append(f"r{b}")
+    by_hand = tmp_path / "by-hand"
+    shutil.copytree(repo, by_hand, symlinks=True)
+    result = run_train(repo, order.from_branches(names, repo), TrainOptions("main", verify="true"))
+    for name in names:
+        merged = subprocess.run(
+            ["git", "merge", "-q", "--no-ff", "--no-edit", name], cwd=by_hand, capture_output=True
+        )
+        if merged.returncode != 0:
+            git(by_hand, "merge", "--abort")
+    conflicted = [e.task_id for e in result.ejected]
+    assert conflicted and len(result.merged) >= 5
+    assert any(answers) and not all(answers)  # merged in-process and by git merge-tree
+    assert all(e.reason == CONFLICT for e in result.ejected)
+    assert git(repo, "rev-parse", "main^{tree}") == git(by_hand, "rev-parse", "main^{tree}")
