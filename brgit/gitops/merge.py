@@ -327,12 +327,37 @@ def advance(root: Path, branch: str, new: str, old: str, checkout: Path | None) 
         return advance(root, branch, new, old, None)
     if ref_value(root, ref) != old:
         raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
-    env = {"GIT_REFLOG_ACTION": f"br merge: advance to {new[:12]}"}
-    moved = run_git(["reset", "-q", "--keep", new], checkout, check=False, env=env)
+    action = f"br merge: advance to {new[:12]}"
+    moved = run_git(
+        ["reset", "-q", "--keep", new], checkout, check=False, env={"GIT_REFLOG_ACTION": action}
+    )
     if not moved.ok:
         raise MergeError(
             f"could not update the checkout of {branch} at {checkout}: {first_line(moved.stderr)}"
         )
+    # `reset --keep` moves whatever the branch points at by then: if a commit landed on it
+    # between the check above and the reset (a window of one process start), put it back
+    before = _moved_from(root, ref, action)
+    if before is not None and before != old:
+        run_git(["reset", "-q", "--keep", before], checkout, check=False)
+        raise MergeError(f"{branch} moved during the train; left it at {current(root, ref)}")
+
+
+def _moved_from(root: Path, ref: str, action: str) -> str | None:
+    """The commit `ref` pointed at before the newest reflog entry written with `action`."""
+    from brgit import paths
+
+    common = paths.locate(root).common_dir
+    if common is None:
+        return None
+    try:
+        lines = (common / "logs" / ref).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None  # no reflog (core.logAllRefUpdates off): nothing to check against
+    for line in reversed(lines.splitlines()[-50:]):
+        if action in line.partition("\t")[2]:
+            return line.split(" ", 1)[0]
+    return None
 
 
 def _has_checked_out(worktree: Path, ref: str) -> bool:

@@ -12,12 +12,13 @@ tried again as one batch.
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from brgit import paths
-from brgit.errors import MergeError
+from brgit.errors import BuildRunnerError, MergeError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import in_parallel
 from brgit.gitops.objects import CommitWriter
@@ -115,10 +116,14 @@ class MergeTrain:
             # the target lands while the scratch worktree is removed
             in_parallel(self._land, lambda: self._remove_scratch(Path(state.scratch)))
         except BaseException as exc:
-            self._land_what_was_verified()
+            unlanded = self._land_what_was_verified()
             self._completed(
                 began, error=redact(str(exc).splitlines()[0] if str(exc) else "stopped")
             )
+            if unlanded and isinstance(exc, BuildRunnerError):  # the one line says it too
+                raise MergeError(f"{str(exc).splitlines()[0]}; {unlanded}") from exc
+            if unlanded:  # Ctrl-C or a crash: said on stderr whatever the output format
+                sys.stderr.write(f"br: {unlanded}\n")
             raise
         finally:
             try:
@@ -139,18 +144,20 @@ class MergeTrain:
             revs = [item.rev for item in self.items]
             self.ws.quick = QuickMerger.open(self.root, writer, start, revs)
 
-    def _land_what_was_verified(self) -> None:
-        """On the way out after an error or Ctrl-C: land what passed verification; if that
-        cannot be done, say which verified commit did not land."""
+    def _land_what_was_verified(self) -> str | None:
+        """On the way out after an error or Ctrl-C: land what passed verification. If some of
+        it cannot land, return a note that names its commit and tasks (the journal goes with
+        the train's state files, so the note is the only record left)."""
         if self._pending and not self._land_failed:
             with contextlib.suppress(Exception):  # the error that stopped the train is raised
                 self._land()
-        if self._pending:
-            tasks = ", ".join(dict.fromkeys(item.task_id for item, _ in self._pending))
-            self.progress(
-                f"verified but not landed on {self.opts.target}: {tasks} "
-                f"(commit {self._verified}; `git merge {self._verified[:12]}` takes it)"
-            )
+        if not self._pending:
+            return None
+        tasks = ", ".join(dict.fromkeys(item.task_id for item, _ in self._pending))
+        return (
+            f"verified but not landed on {self.opts.target}: {tasks} "
+            f"(commit {self._verified}; `git merge {self._verified[:12]}` takes it)"
+        )
 
     def _add_scratch(self, path: Path, start: str) -> Path | None:
         if not self.materialize:  # files are needed only to verify or to rebase
@@ -278,6 +285,8 @@ class MergeTrain:
         failure: MergeError | None = None
         if self._verified != self._landed:
             self._land_failed = True
+            # where the target is checked out now (the user may have switched meanwhile)
+            self.checkout = gm.worktree_of_branch(self.root, self.opts.target)
             try:
                 newest_first = list(dict.fromkeys(c for _, c in reversed(self._pending)))
                 for commit in newest_first or [self._verified]:

@@ -188,7 +188,8 @@ class SpendIndex:
         read once (and cached when the store is writable)."""
         payload = segcache.load(seg, self.cache_dir, version=SPEND_VERSION)
         if payload is not None and payload.get("ident") == list(ident):
-            with contextlib.suppress(KeyError, TypeError, ValueError):
+            # any damage inside a cache that matches the file: rebuild it from the segment
+            with contextlib.suppress(Exception):
                 return SegmentSpend.from_payload(payload)
         stats = ReadStats()
         summary = segment_spend(_reread(seg, handle, stats), stats)

@@ -13,7 +13,7 @@ from brgit.errors import MergeError
 from brgit.merge import order
 from brgit.merge.model import CONFLICT, DEPENDENCY, VERIFY_FAILED, TrainOptions
 from brgit.merge.train import run_train
-from tests.conftest import git
+from tests.conftest import commit_file, git
 from tests.merge.conftest import make_branch, make_session, subjects
 
 BREAKS = "test ! -f broken"  # a verify command: fails when a file named `broken` exists
@@ -438,3 +438,55 @@ def test_a_train_ends_at_the_tree_plain_git_merges_would_give(
     assert any(answers) and not all(answers)  # merged in-process and by git merge-tree
     assert all(e.reason == CONFLICT for e in result.ejected)
     assert git(repo, "rev-parse", "main^{tree}") == git(by_hand, "rev-parse", "main^{tree}")
+
+
+def test_the_checkout_found_at_landing_follows_even_if_the_user_switched_to_it(
+    repo: Path,
+) -> None:
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    git(repo, "checkout", "-q", "-b", "dev")  # main is checked out nowhere when the train starts
+    switch = f"git -C {repo} checkout -q main"  # ... and the user switches to it meanwhile
+    result = run_train(repo, order.from_branches(["work"], repo), TrainOptions("main", verify=switch))
+    assert [m.task_id for m in result.merged] == ["work"]
+    assert git(repo, "symbolic-ref", "--short", "HEAD") == "main"
+    assert (repo / "w.txt").read_text() == "w\n"  # the files came along with the branch
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_a_commit_that_lands_on_the_target_during_the_reset_is_put_back(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brgit.gitops import merge as gm
+
+    old = git(repo, "rev-parse", "main")
+    tree = git(repo, "rev-parse", "main^{tree}")
+    new = git(repo, "commit-tree", tree, "-p", old, "-m", "verified merge")
+    theirs = commit_file(repo, "theirs.txt", "mine\n", "the user's commit")
+    # the check saw `old` (the user's commit came right after it): the reset must not win
+    monkeypatch.setattr(gm, "ref_value", lambda root, ref: old)
+    with pytest.raises(MergeError, match="moved during the train"):
+        gm.advance(repo, "main", new, old, repo)
+    assert git(repo, "rev-parse", "main") == theirs
+    assert (repo / "theirs.txt").read_text() == "mine\n"
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_verified_work_that_cannot_land_is_named_in_the_one_line_error(
+    repo: Path, tmp_path: Path
+) -> None:
+    import sys
+
+    make_branch(repo, "a", {"a.txt": "a\n"})
+    make_branch(repo, "b", {"b.txt": "theirs\n"})
+    (repo / "b.txt").write_text("untracked, mine\n")  # in the way of b when main lands
+    proc = subprocess.run(
+        [sys.executable, "-m", "brgit", "merge", "a", "b", "--target", "main", "--verify",
+         "true", "--format", "json"],
+        cwd=repo, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "verified but not landed on main: b" in proc.stderr
+    unlanded = proc.stderr.split("(commit ")[1].split(";")[0]
+    assert git(repo, "cat-file", "-t", unlanded) == "commit"  # named, so it can be merged
+    assert subjects(repo)[-1] == "br merge: a"  # what could land did
+    assert (repo / "b.txt").read_text() == "untracked, mine\n"

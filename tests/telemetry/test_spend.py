@@ -342,3 +342,23 @@ def test_money_is_exact_whatever_the_grouping() -> None:
     assert special.value() == math.inf
     special.add(-math.inf)
     assert math.isnan(special.value())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p | {"days": []},
+        lambda p: p | {"stats": {**p["stats"], "records": float("inf")}},
+        lambda p: p | {"days": {k: {"a": 1} for k in p["days"]}},
+    ],
+)
+def test_a_cache_damaged_in_any_shape_is_rebuilt(repo: Path, damage: Any) -> None:
+    tracker = CostTracker(repo)
+    for i in range(3):
+        tracker.track_usage(TokenUsage("sonnet", output_tokens=100_000, message_id=f"m{i}"))
+    tracker.telemetry.stream("costs").rotate(force=True)
+    right = tracker.spent("week")
+    cache = next((tracker.telemetry.directory / "spend").glob("*.json"))
+    cache.write_text(json.dumps(damage(json.loads(cache.read_text()))))
+    spend._INDEXES.clear()
+    assert CostTracker(repo).spent("week") == right
