@@ -35,7 +35,7 @@ def run_git(
     timeout: float | None = None,
 ) -> GitResult:
     """Run `git ARGS` in `cwd`. With `check`, a non-zero exit raises GitError (git's first line)."""
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    full_env = git_env(env)
     try:
         proc = subprocess.run(
             [git_program(full_env.get("PATH", "")), *args],
@@ -59,6 +59,11 @@ def run_git(
     return result
 
 
+def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment every git process gets: no prompts, C locale (its messages are parsed)."""
+    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(extra or {})}
+
+
 @functools.lru_cache(maxsize=4)
 def git_program(search_path: str) -> str:
     """git's full path, looked up once per PATH (a merge train spawns git about 60 times;
@@ -71,7 +76,7 @@ def git_program(search_path: str) -> str:
 def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitResult]:
     """Run several read-only git commands at once (they overlap; the results keep the order).
     Nothing is checked: each result carries its own exit code."""
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    full_env = git_env()
     program = git_program(full_env.get("PATH", ""))
     procs: list[subprocess.Popen[str]] = []
     try:
@@ -102,32 +107,51 @@ def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitR
     return results
 
 
-def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
-    """Run `calls` on threads and return their results in order. Meant for calls that mostly
-    wait for git processes (the GIL is released meanwhile); if any raised, the first such
-    exception is raised once all have finished."""
-    import threading
+class Background:
+    """`call()` on a daemon thread; `result()` waits for it and returns its value, or raises
+    what it raised. Meant for calls that mostly wait for git (the GIL is released meanwhile)."""
 
-    results: list[Any] = [None] * len(calls)
-    errors: list[BaseException | None] = [None] * len(calls)
+    def __init__(self, call: Callable[[], Any]) -> None:
+        import threading
 
-    def call(index: int) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable[[], Any]) -> None:
         try:
-            results[index] = calls[index]()
-        except BaseException as exc:  # re-raised in the caller's thread
-            errors[index] = exc
+            self._value = call()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
 
-    threads = [threading.Thread(target=call, args=(i,), daemon=True) for i in range(1, len(calls))]
-    for thread in threads:
-        thread.start()
-    if calls:
-        call(0)  # the first runs here
-    for thread in threads:
-        thread.join()
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
+    """Run `calls` at once (the first in this thread) and return their results in order; if
+    any raised, the first such exception is raised once all have finished."""
+    others = [Background(call) for call in calls[1:]]
+    first: Any = None
+    error: BaseException | None = None
+    try:
+        first = calls[0]() if calls else None
+    except BaseException as exc:
+        error = exc
+    results = [first]
+    for other in others:
+        try:
+            results.append(other.result())
+        except BaseException as exc:
+            error = error or exc
+            results.append(None)
+    if error is not None:
+        raise error
+    return results if calls else []
 
 
 def first_line(text: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from brgit.errors import GitError, MergeError, NotFoundError
-from brgit.gitops.git import first_line, rev_parse, run_git, worktree_admin_lock
+from brgit.gitops.git import Background, first_line, rev_parse, run_git, worktree_admin_lock
 from brgit.gitops.objects import CommitWriter
 from brgit.gitops.quickmerge import QuickMerger
 
@@ -42,7 +42,7 @@ class Workspace:
     writer: CommitWriter | None = None
     upcoming: str | None = None
     quick: QuickMerger | None = None  # merges that need no content merge, in-process
-    _ahead: dict[tuple[str, str], _Forecast] = field(default_factory=dict)
+    _ahead: dict[tuple[str, str], Background] = field(default_factory=dict)
 
     def look_ahead(self, ours: str, theirs: str) -> None:
         """Start predicting `theirs` on `ours` in the background, so the next merge does not
@@ -51,7 +51,8 @@ class Workspace:
             return  # most likely merged in-process, without git
         if (ours, theirs) not in self._ahead:
             self._ahead.clear()
-            self._ahead[(ours, theirs)] = _Forecast(ours, theirs, self.scratch or self.repo)
+            where = self.scratch or self.repo
+            self._ahead[(ours, theirs)] = Background(lambda: predict(ours, theirs, where))
 
     def predict(self, ours: str, theirs: str) -> Prediction:
         ours_tree = _TREES.get(ours)
@@ -60,37 +61,15 @@ class Workspace:
             if tree is not None:
                 return Prediction(True, tree)
         ahead = self._ahead.pop((ours, theirs), None)
-        return ahead.result() if ahead else predict(ours, theirs, self.scratch or self.repo)
+        if ahead is not None:
+            found: Prediction = ahead.result()
+            return found
+        return predict(ours, theirs, self.scratch or self.repo)
 
     def close(self) -> None:
         if self.quick is not None:
             self.quick.close()
             self.quick = None
-
-
-class _Forecast:
-    """`predict` on a thread (the GIL is released while git runs)."""
-
-    def __init__(self, ours: str, theirs: str, cwd: Path) -> None:
-        import threading
-
-        self._value: Prediction | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(ours, theirs, cwd), daemon=True)
-        self._thread.start()
-
-    def _run(self, ours: str, theirs: str, cwd: Path) -> None:
-        try:
-            self._value = predict(ours, theirs, cwd)
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
-
-    def result(self) -> Prediction:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._value is not None
-        return self._value
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from brgit.gitops.git import GitResult, git_program, run_git
+from brgit.gitops.git import GitResult, git_env, git_program, run_git
 from brgit.gitops.objects import CommitWriter
 
 TREE_MODE = b"40000"
@@ -41,9 +41,7 @@ class ObjectReader:
     """Objects from one long-lived `git cat-file --batch` process."""
 
     def __init__(self, cwd: Path) -> None:
-        import os
-
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+        env = git_env()
         self._proc = subprocess.Popen(
             [git_program(env.get("PATH", "")), "cat-file", "--batch"],
             cwd=cwd,
