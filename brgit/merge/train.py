@@ -65,7 +65,6 @@ class MergeTrain:
         self.skipped = list(skipped)
         self.scratch: Path | None = None
         self.materialize = bool(opts.verify) or self.strategy.needs_worktree
-        self.checkout: Path | None = None
         self.stopped = False
         self._merged_ids: set[str] = set()
         self.ws = gm.Workspace(root)
@@ -84,9 +83,9 @@ class MergeTrain:
 
     def run(self) -> TrainResult:
         # three independent look-ups (about five git processes) at once
-        (start, _), self.checkout, writer = in_parallel(
+        (start, _), _, writer = in_parallel(
             lambda: gm.tip_and_tree(self.root, self.opts.target),
-            self._checked_out_clean,
+            self._refuse_a_dirty_checkout,
             lambda: CommitWriter.open(self.root, paths.locate(self.root).common_dir),
         )
         state = train_state.begin(self.root, self.opts.target, start, self.opts.session)
@@ -164,7 +163,7 @@ class MergeTrain:
             return None
         return gm.add_scratch(self.root, path, start)
 
-    def _checked_out_clean(self) -> Path | None:
+    def _refuse_a_dirty_checkout(self) -> None:
         where = gm.worktree_of_branch(self.root, self.opts.target)
         if where is not None:
             changes = gm.tracked_changes(where)
@@ -173,7 +172,6 @@ class MergeTrain:
                     f"{self.opts.target} is checked out at {where} with {len(changes)} "
                     "uncommitted change(s) to tracked files; commit or stash them, then retry"
                 )
-        return where
 
     def _drive(self, base: str) -> None:
         queue = list(self.items)
@@ -286,13 +284,13 @@ class MergeTrain:
         if self._verified != self._landed:
             self._land_failed = True
             # where the target is checked out now (the user may have switched meanwhile)
-            self.checkout = gm.worktree_of_branch(self.root, self.opts.target)
+            checkout = gm.worktree_of_branch(self.root, self.opts.target)
             try:
                 newest_first = list(dict.fromkeys(c for _, c in reversed(self._pending)))
                 for commit in newest_first or [self._verified]:
                     try:
                         gm.advance(
-                            self.root, self.opts.target, commit, self._landed, self.checkout
+                            self.root, self.opts.target, commit, self._landed, checkout
                         )
                     except MergeError as exc:
                         failure = failure or exc
