@@ -2,11 +2,12 @@
 
 A merge train writes one commit per merged branch. Spawning `git commit-tree` for each costs a
 process (about 2 ms); writing the loose object here costs a zlib call and a rename. The
-identity comes from one `git var -l` per train, which applies git's own rules (config, the
-GIT_AUTHOR_*/GIT_COMMITTER_* variables, the fallbacks). Anything this module does not
-reproduce exactly (signed commits, a non-SHA-1 repository, a commit encoding, shared-repository
-permissions, a relocated object directory) makes `CommitWriter.open` return None, and the
-caller uses `git commit-tree` instead.
+identity comes from `git var` once per train (three at once: the config listing, and each
+identity alone, which applies the strictness of `git commit-tree`). Anything this module does
+not reproduce exactly makes the caller use `git commit-tree` instead: `CommitWriter.open`
+returns None for signed commits, a non-SHA-1 repository, a non-UTF-8 commit encoding or
+identity, shared-repository permissions, `core.fsync` settings or a relocated object
+directory, and `CommitWriter.accepts` is false for a message git would rewrite.
 """
 
 from __future__ import annotations
