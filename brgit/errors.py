@@ -106,3 +106,7 @@ class OutputClosedError(BuildRunnerError):
 
 class NotBuiltError(BuildRunnerError):
     """The command exists in the interface but its work is not built yet."""
+
+
+class MissingExtraError(ConfigError):
+    """A feature needs an optional package that is not installed (`pip install 'brgit[X]'`)."""

@@ -115,6 +115,12 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _missing_extra(exc: Exception) -> BuildRunnerError | None:
+    from brgit.extras import missing
+
+    return missing(exc) if isinstance(exc, ModuleNotFoundError) else None
+
+
 def _needed(args: Sequence[str]) -> Sequence[str]:
     """The commands an invocation can reach: the one it names, none for --version, else all."""
     first = args[0] if args else ""
@@ -153,6 +159,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(f"{exc.strerror or exc}{where}", EXIT_GENERAL)
     except Exception as exc:
+        extra = _missing_extra(exc)
+        if extra is not None:  # an optional package a feature needs: name its extra
+            return _fail(str(extra), extra.exit_code)
         log = _crash_log(exc)
         where = f" (details: {log})" if log else ""
         first = f"unexpected {type(exc).__name__}: {exc}".splitlines()[0]

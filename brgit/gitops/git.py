@@ -200,21 +200,6 @@ def is_dirty(cwd: Path | str, *, untracked: bool = False) -> bool:
 
 
 @contextmanager
-def open_repo(path: Path | str) -> Iterator[Any]:
-    """A GitPython `Repo`, closed on exit (GitPython leaks handles in long-lived processes)."""
-    import git
-
-    try:
-        repo = git.Repo(path, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise NotFoundError(f"not a git repository: {path}") from None
-    try:
-        yield repo
-    finally:
-        repo.close()
-
-
-@contextmanager
 def worktree_admin_lock(repo: Path | str) -> Iterator[None]:
     """Serialise `git worktree add/remove/prune` on one repository, across threads and processes.
 

@@ -15,6 +15,9 @@ from brgit.core.usage import TokenUsage
 def make_client(
     api_key: str | None = None, base_url: str | None = None, timeout: float = 120.0
 ) -> Any:
+    from brgit.extras import require
+
+    require("anthropic", "calling a Claude model needs the anthropic SDK")
     import anthropic
 
     return anthropic.Anthropic(

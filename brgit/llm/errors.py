@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -77,11 +78,10 @@ def classify(exc: BaseException) -> Failure | None:
     A JSONDecodeError counts as a malformed API response, so callers parse the model's own
     text outside the call they hand to the FallbackHandler.
     """
-    import anthropic
-
     if isinstance(exc, json.JSONDecodeError):  # the SDK lets a non-JSON body through as is
         return Failure(TRANSIENT, None, f"malformed response body: {_one_line(str(exc))}")
-    if not isinstance(exc, anthropic.APIError):
+    anthropic = sys.modules.get("anthropic")  # not imported: the error cannot be the SDK's
+    if anthropic is None or not isinstance(exc, anthropic.APIError):
         return None
     message = _one_line(str(exc) or type(exc).__name__)
     if isinstance(exc, anthropic.APITimeoutError):
