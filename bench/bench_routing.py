@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._util import save
 from brgit.config import Config, CostLimits, RoutingConfig
 from brgit.core.usage import TokenUsage
-from brgit.routing.catalog import load_catalog, price
+from brgit.llm.catalog import load_catalog, price
 from brgit.routing.complexity import TURN_INPUT, ComplexityEstimator
 from brgit.routing.selector import ModelSelector
 

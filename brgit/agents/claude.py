@@ -31,8 +31,8 @@ class ClaudeAgent:
 
 class _Loop:
     def __init__(self, request: AgentRequest) -> None:
-        from brgit.routing.catalog import load_catalog
-        from brgit.routing.keys import KeyManager
+        from brgit.llm.catalog import load_catalog
+        from brgit.llm.keys import KeyManager
 
         self.request = request
         self.catalog = load_catalog(request.cfg.models)

@@ -25,8 +25,9 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOption = "table",
     ) -> int:
         check_format(fmt)
-        from brgit.merge import job, report
-        from brgit.merge.demo import run_demo, where_to_look
+        from brgit.app import job
+        from brgit.app.demo import run_demo, where_to_look
+        from brgit.merge import report
         from brgit.ui.output import emit, note
 
         progress = None if fmt == "json" else note

@@ -51,9 +51,9 @@ def start(
     fmt: FormatOption = "table",
 ) -> int:
     """Run every task of a plan in worktrees; foreground with progress, or --detach."""
+    from brgit.app import launch
     from brgit.cli._common import load_config
     from brgit.core.plan import load_plan
-    from brgit.parallel import launch
 
     check_format(fmt)
     cfg = load_config()
@@ -132,7 +132,7 @@ def resume(
     fmt: FormatOption = "table",
 ) -> int:
     """Unpause a session, or run what remains of a stopped or crashed one."""
-    from brgit.parallel import launch
+    from brgit.app import launch
     from brgit.parallel.manager import LIVE, effective_status
 
     check_format(fmt)
@@ -180,11 +180,13 @@ def dashboard(
     refresh: Annotated[float, typer.Option("--refresh", min=0.2, help="Seconds.")] = 2.0,
 ) -> None:
     """Live view of progress, workers, recent events and cost (keys: q r p s)."""
+    from brgit.parallel.live import SessionWatch
     from brgit.ui.dashboard import run_dashboard
 
     manager = _manager()
     record = manager.get(name) if name else manager.latest()
-    run_dashboard(manager, record.name, refresh=refresh)
+    seen = SessionWatch(manager, record.name)
+    run_dashboard(seen.frame, on_key=seen.key, ended=seen.ended, refresh=refresh)
 
 
 def register(root: typer.Typer) -> None:

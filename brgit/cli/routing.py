@@ -77,7 +77,7 @@ def select(
 @app.command("models")
 def models(fmt: FormatOption = "table") -> None:
     """List models: aliases, ids, context, prices (cache included) and typical latency."""
-    from brgit.routing.catalog import load_catalog
+    from brgit.llm.catalog import load_catalog
     from brgit.routing.views import models_data, models_view
     from brgit.ui.output import emit
 

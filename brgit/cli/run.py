@@ -54,7 +54,8 @@ def run_and_report(
     fmt: str,
 ) -> int:
     """Run the job in the current repository and print its summary; 0 only if all merged."""
-    from brgit.merge import job, report
+    from brgit.app import job
+    from brgit.merge import report
     from brgit.ui.output import emit, note
 
     cfg = load_config()

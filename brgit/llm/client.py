@@ -1,7 +1,7 @@
 """Build an Anthropic client and read usage from its responses.
 
 The client's `max_retries` is always 0: `brgit.routing.fallback.FallbackHandler` owns the only
-retry loop. Callers get the key through `brgit.routing.keys.KeyManager`, which checks it.
+retry loop. Callers get the key through `brgit.llm.keys.KeyManager`, which checks it.
 """
 
 from __future__ import annotations

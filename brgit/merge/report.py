@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from brgit.merge.model import DryRun, TrainResult
-from brgit.ui.output import Table, View, plain
+from brgit.view import Table, View, plain
 
 
 def train_data(result: TrainResult) -> dict[str, Any]:

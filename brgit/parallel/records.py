@@ -43,7 +43,7 @@ def new_record(
     for each in agents:
         check_agent(each)  # say so before any worktree is made
     if "claude" in agents:  # and a missing or malformed key, once, not once per task
-        from brgit.routing.keys import KeyManager
+        from brgit.llm.keys import KeyManager
 
         KeyManager(root).api_key()
     if not locate(root).in_git:

@@ -9,7 +9,7 @@ from typing import Any
 
 from brgit.core.session import SessionRecord
 from brgit.parallel.manager import SessionStatus, effective_status, status_of
-from brgit.ui.output import Table, View
+from brgit.view import Table, View
 
 TAIL_BYTES = 65536
 

@@ -1,1 +1,2 @@
-"""Routing: the model catalog and prices, complexity, selection, fallback and keys."""
+"""Routing: complexity, model selection, fallback, cooldowns and budgets (the catalog and keys
+they read live in `brgit.llm`)."""

@@ -40,8 +40,8 @@ def ask_model(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> Co
 def _ask(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> ComplexityResult:
     from brgit.config import Config
     from brgit.llm.client import usage_from_message
+    from brgit.llm.keys import KeyManager
     from brgit.routing.fallback import FallbackHandler
-    from brgit.routing.keys import KeyManager
     from brgit.telemetry.costs import CostTracker
 
     cfg = estimator.cfg or Config()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from brgit.core.usage import TokenUsage
-from brgit.routing.catalog import Catalog, ModelInfo, load_catalog, price
+from brgit.llm.catalog import Catalog, ModelInfo, load_catalog, price
 
 if TYPE_CHECKING:
     from brgit.config import Config

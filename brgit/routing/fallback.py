@@ -26,8 +26,8 @@ from brgit.routing.cooldown import Cooldowns
 
 if TYPE_CHECKING:
     from brgit.config import Config
+    from brgit.llm.catalog import Catalog, ModelInfo
     from brgit.llm.errors import Failure
-    from brgit.routing.catalog import Catalog, ModelInfo
 
 T = TypeVar("T")
 MAX_RATE_LIMIT_WAIT = 60.0  # a longer retry-after sends us to another model instead

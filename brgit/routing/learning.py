@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from brgit.routing.catalog import Catalog, ModelInfo
+    from brgit.llm.catalog import Catalog, ModelInfo
 
 TIER_CAPABILITY = {1: 0.45, 2: 0.70, 3: 0.90}
 PRIOR_STRENGTH = 4.0  # the prior weighs as much as four observed outcomes

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brgit.llm.catalog import Catalog, ModelInfo, load_catalog
 from brgit.routing import learning
 from brgit.routing.budget import Budget, read_budget
-from brgit.routing.catalog import Catalog, ModelInfo, load_catalog
 from brgit.routing.complexity import ComplexityEstimator, projected_cost, projected_minutes
 
 if TYPE_CHECKING:

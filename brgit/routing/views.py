@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from brgit.ui.output import Table, View
+from brgit.view import Table, View
 
 if TYPE_CHECKING:
-    from brgit.routing.catalog import Catalog, ModelInfo
+    from brgit.llm.catalog import Catalog, ModelInfo
     from brgit.routing.complexity import ComplexityResult
     from brgit.routing.selector import ModelChoice
 

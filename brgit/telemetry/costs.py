@@ -36,7 +36,7 @@ from brgit.telemetry.spend import SpendIndex, index_for
 
 if TYPE_CHECKING:
     from brgit.config import Config
-    from brgit.routing.catalog import Catalog
+    from brgit.llm.catalog import Catalog
 
 log = logging.getLogger("brgit.telemetry")
 LEDGER_VERSION = 1
@@ -75,7 +75,7 @@ class CostTracker:
 
     @property
     def catalog(self) -> Catalog:
-        from brgit.routing.catalog import load_catalog
+        from brgit.llm.catalog import load_catalog
 
         if self._catalog is None:
             try:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.ui.output import to_csv
+from brgit.view import to_csv
 
 if TYPE_CHECKING:
     from brgit.config import Config

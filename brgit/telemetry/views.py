@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from brgit.ui.output import Table, View
+from brgit.view import Table, View
 
 if TYPE_CHECKING:
     from brgit.telemetry.alerts import Alert

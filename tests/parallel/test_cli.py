@@ -93,12 +93,13 @@ def test_worktree_commands(repo: Path, br: Any) -> None:
 def test_dashboard_frame(repo: Path, tmp_path: Path, br: Any) -> None:
     from rich.console import Console
 
+    from brgit.parallel.live import SessionWatch
     from brgit.ui.dashboard import render
 
     plan = write_plan(tmp_path / "plan.toml", PLAN)
     assert br("parallel", "start", "s1", "--plan", str(plan), cwd=repo).code == 0
     out = io.StringIO()
-    Console(file=out, width=160).print(render(SessionManager(repo, make_cfg(repo)), "s1"))
+    Console(file=out, width=160).print(render(SessionWatch(SessionManager(repo, make_cfg(repo)), "s1").frame()))
     text = out.getvalue()
     for expected in ("Session: s1", "completed", "worker-1", "task_completed", "q quit"):
         assert expected in text

@@ -11,7 +11,7 @@ import pytest
 
 from brgit.agents.parsers import parse_output
 from brgit.core.plan import Task
-from brgit.routing.catalog import load_catalog
+from brgit.llm.catalog import load_catalog
 from tests.conftest import git
 from tests.parallel.conftest import events, ledger, make_cfg, plan
 

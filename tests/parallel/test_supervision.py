@@ -197,8 +197,8 @@ def test_ctrl_c_stops_agents_and_keeps_the_record(repo: Path, tmp_path: Path) ->
 
 
 def test_dashboard_keys_pause_resume_and_stop(repo: Path, tmp_path: Path, br: Any) -> None:
+    from brgit.parallel.live import SessionWatch
     from brgit.parallel.manager import SessionManager
-    from brgit.ui.dashboard import act
 
     gate_one, gate_two = tmp_path / "gate1", tmp_path / "gate2"
     plan = write_plan(
@@ -210,12 +210,12 @@ def test_dashboard_keys_pause_resume_and_stop(repo: Path, tmp_path: Path, br: An
     assert br("parallel", "start", "s", "--plan", str(plan), "--detach", cwd=repo).code == 0
     manager = SessionManager(repo, load_config(repo))
     wait_for(lambda: states(repo).get("one") == "running")
-    assert act(manager, "s", "p") == "session paused"
-    assert act(manager, "s", "p") == "session running"
+    assert SessionWatch(manager, "s").key("p") == "session paused"
+    assert SessionWatch(manager, "s").key("p") == "session running"
     gate_one.touch()
     wait_for(lambda: states(repo).get("two") == "running")
-    assert act(manager, "s", "s") == "session stopping"
+    assert SessionWatch(manager, "s").key("s") == "session stopping"
     gate_two.touch()  # "two" finishes after the stop request; "three" must not start
     wait_for(lambda: record(repo).get("status") == "stopped", 20)
     assert states(repo) == {"one": "completed", "two": "completed", "three": "pending"}
-    assert act(manager, "s", "p") == "cannot pause session 's': it is stopped"
+    assert SessionWatch(manager, "s").key("p") == "cannot pause session 's': it is stopped"

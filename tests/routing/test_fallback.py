@@ -11,8 +11,8 @@ import pytest
 
 from brgit.config import Config, CostLimits, RoutingConfig
 from brgit.errors import APIError
+from brgit.llm.catalog import load_catalog
 from brgit.llm.client import make_client
-from brgit.routing.catalog import load_catalog
 from brgit.routing.fallback import FallbackHandler
 from tests.fakes.anthropic_server import FakeAnthropic, error, message
 

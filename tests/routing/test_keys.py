@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from brgit.errors import ConfigError
-from brgit.routing.keys import KeyManager, read_dotenv
+from brgit.llm.keys import KeyManager, read_dotenv
 
 KEY = "sk-ant-api03-" + "x" * 93 + "AA"
 

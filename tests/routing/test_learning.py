@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from brgit.routing.catalog import load_catalog
+from brgit.llm.catalog import load_catalog
 from brgit.routing.learning import Belief, beliefs, choose, prior_success, role_outcomes
 
 

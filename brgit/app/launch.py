@@ -69,6 +69,7 @@ def watch(
     plan: Plan, name: str, root: Path, cfg: Config, workers: int | None, agent: str | None
 ) -> int:
     """Run the session in a thread and show the dashboard until it ends."""
+    from brgit.parallel.live import SessionWatch
     from brgit.parallel.manager import SessionManager
     from brgit.parallel.orchestrator import run_plan
     from brgit.ui.dashboard import run_dashboard
@@ -89,9 +90,9 @@ def watch(
     while thread.is_alive() and not session_file(name, root).exists():
         time.sleep(0.05)
     if session_file(name, root).exists():
-        run_dashboard(
-            SessionManager(root, cfg), name, refresh=0.5, until=lambda: not thread.is_alive()
-        )
+        seen = SessionWatch(SessionManager(root, cfg), name)
+        run_dashboard(seen.frame, on_key=seen.key, ended=seen.ended, refresh=0.5,
+                      until=lambda: not thread.is_alive())
     thread.join()
     if errors:
         raise errors[0]

@@ -14,9 +14,9 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from brgit.app.job import JobResult, run_job
 from brgit.errors import BuildRunnerError
 from brgit.gitops.git import run_git
-from brgit.merge.job import JobResult, run_job
 from brgit.merge.train import Progress
 
 SUFFIX = ".tmpl"
