@@ -10,14 +10,20 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from brgit.core.usage import TokenUsage
 from brgit.errors import UsageError
 
 if TYPE_CHECKING:
     from brgit.config import Config
+    from brgit.context import Context
     from brgit.core.plan import Task
+
+ModelCall = Callable[[str], Any]  # a catalog model id -> the API's response
+# how a model call is made robust: (call, model id, task id) -> the response; the orchestrator
+# hands in routing's fallback loop, so agents need not import routing
+Retrier = Callable[[ModelCall, str, "str | None"], Any]
 
 RATE_LIMIT_MARKERS = ("429", "529", "rate limit", "rate_limit", "overloaded")
 
@@ -32,6 +38,8 @@ class AgentRequest:
     timeout: float = 1800.0
     on_spawn: Callable[[int], None] | None = None  # told the pid of a child process
     cancel: threading.Event = field(default_factory=threading.Event)
+    ctx: Context | None = None  # the command's catalog and keys (None: built from cfg)
+    retry: Retrier | None = None  # None: each model call is made once
 
     @property
     def prompt(self) -> str:

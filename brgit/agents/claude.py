@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,12 +30,12 @@ class ClaudeAgent:
 
 class _Loop:
     def __init__(self, request: AgentRequest) -> None:
-        from brgit.llm.catalog import load_catalog
-        from brgit.llm.keys import KeyManager
+        from brgit.context import context_for
 
         self.request = request
-        self.catalog = load_catalog(request.cfg.models)
-        keys = KeyManager(request.cfg.root)  # the environment or the repository's .env, checked
+        ctx = context_for(request.cfg, request.cfg.root, request.ctx)
+        self.catalog = ctx.catalog
+        keys = ctx.keys  # the environment or the repository's .env, checked
         self.client = keys.client(timeout=request.cfg.routing.request_timeout_seconds)
         self.tools = Toolbox(request.worktree, request.env)
         self.usages: list[TokenUsage] = []
@@ -73,7 +72,7 @@ class _Loop:
                 messages=messages,
             )
 
-        reply = _with_fallback(call, self.request, self.catalog)
+        reply = _with_fallback(call, self.request)
         usage = usage_from_message(reply)
         self.usages.append(usage)
         self.spent += self.catalog.cost(usage).usd
@@ -95,13 +94,13 @@ class _Loop:
         return AgentResult(ok, output=text, error=error, usages=self.usages)
 
 
-def _with_fallback(call: Callable[[str], Any], request: AgentRequest, catalog: Any) -> Any:
-    try:  # the routing package's FallbackHandler owns retries and fallbacks when present
-        fallback = importlib.import_module("brgit.routing.fallback")
-    except ImportError:
+def _with_fallback(call: Callable[[str], Any], request: AgentRequest) -> Any:
+    """One model call through the retry loop the caller handed in (routing's fallback handler
+    when run by the orchestrator), else made once."""
+    retry = request.retry
+    if retry is None:
         return _translate(lambda: call(request.model))
-    handler = fallback.FallbackHandler(catalog, request.cfg, root=request.cfg.root)
-    return _translate(lambda: handler.run(call, request.model, task_id=request.task.id).value)
+    return _translate(lambda: retry(call, request.model, request.task.id))
 
 
 def _translate(send: Callable[[], Any]) -> Any:

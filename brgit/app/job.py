@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit.config import Config
+from brgit.context import Context, context_for
 from brgit.core.plan import Plan, load_plan
 from brgit.core.session import SessionRecord
 from brgit.errors import MergeError, NotFoundError
@@ -19,7 +20,6 @@ from brgit.gitops.git import current_branch
 from brgit.merge import api, order
 from brgit.merge.model import TrainResult
 from brgit.merge.train import Progress, run_train
-from brgit.telemetry.collector import EventCollector
 
 
 @dataclass
@@ -89,18 +89,23 @@ def run_job(
     session: str | None = None,
     verify: str | None = None,
     progress: Progress | None = None,
+    ctx: Context | None = None,
 ) -> JobResult:
+    """Run the plan or spec at `source`, then the merge train; everything is recorded through
+    `ctx` (default: a context built from `cfg`)."""
     from brgit.parallel.orchestrator import run_plan
 
+    ctx = context_for(cfg, root, ctx)
     began = time.monotonic()
     plan = plan_for(source)
     target = target_for(cfg, root)
     check_target(root, target)
-    events = EventCollector(root)
+    events = ctx.events
     events.collect_event({"event_type": "build_started", "data": {"plan": plan.name}})
     record = run_plan(
-        plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent, progress=progress
-    )
+        plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent,
+        progress=progress, ctx=ctx,
+    )  # fmt: skip
     items, skipped = order.from_session(record, root)
     over = api.Overrides(target=target, verify=verify)
     opts = api.options(cfg, over, session=record.name, fallback_target=target)

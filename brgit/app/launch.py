@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from brgit.config import Config
+from brgit.context import Context
 from brgit.core.plan import Plan
 from brgit.core.session import SessionRecord, session_file, sessions_dir
 from brgit.errors import ParallelError
@@ -66,9 +66,10 @@ def show(record: SessionRecord, fmt: str) -> int:
 
 
 def watch(
-    plan: Plan, name: str, root: Path, cfg: Config, workers: int | None, agent: str | None
+    plan: Plan, name: str, root: Path, ctx: Context, workers: int | None, agent: str | None
 ) -> int:
     """Run the session in a thread and show the dashboard until it ends."""
+    cfg = ctx.config
     from brgit.parallel.live import SessionWatch
     from brgit.parallel.manager import SessionManager
     from brgit.parallel.orchestrator import run_plan
@@ -79,9 +80,10 @@ def watch(
 
     def work() -> None:
         try:
-            result.append(
-                run_plan(plan, root=root, cfg=cfg, session=name, workers=workers, agent=agent)
+            record = run_plan(
+                plan, root=root, cfg=cfg, session=name, workers=workers, agent=agent, ctx=ctx
             )
+            result.append(record)
         except BaseException as exc:  # re-raised in the main thread
             errors.append(exc)
 

@@ -12,6 +12,7 @@ from brgit.errors import NotBuiltError
 
 if TYPE_CHECKING:
     from brgit.config import Config
+    from brgit.context import Context
 
 FormatOption = Annotated[
     str, typer.Option("--format", "-f", help="Output format: table or json.", show_default=True)
@@ -30,6 +31,13 @@ def load_config(start: Path | None = None) -> Config:
     from brgit.config import load_config as _load
 
     return _load(start)
+
+
+def load_context(start: Path | None = None) -> Context:
+    """The command's context: the repository's config and the stores built from it, once."""
+    from brgit.context import Context
+
+    return Context(load_config(start))
 
 
 def not_built(what: str) -> NoReturn:

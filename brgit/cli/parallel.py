@@ -28,10 +28,11 @@ def _root() -> Path:
 
 
 def _manager() -> SessionManager:
-    from brgit.cli._common import load_config
+    from brgit.cli._common import load_context
     from brgit.parallel.manager import SessionManager
 
-    return SessionManager(_root(), load_config())
+    ctx = load_context()
+    return SessionManager(_root(), ctx.config, ctx=ctx)
 
 
 def _echo(line: str) -> None:
@@ -52,11 +53,12 @@ def start(
 ) -> int:
     """Run every task of a plan in worktrees; foreground with progress, or --detach."""
     from brgit.app import launch
-    from brgit.cli._common import load_config
+    from brgit.cli._common import load_context
     from brgit.core.plan import load_plan
 
     check_format(fmt)
-    cfg = load_config()
+    ctx = load_context()
+    cfg = ctx.config
     loaded = load_plan(plan)
     if agent:  # before --detach spawns anything
         from brgit.agents.base import check_agent
@@ -65,12 +67,13 @@ def start(
     if detach:
         return launch.detach(["start", name, "--plan", str(plan.resolve())], name, workers, agent)
     if watch:
-        return launch.watch(loaded, name, _root(), cfg, workers, agent)
+        return launch.watch(loaded, name, _root(), ctx, workers, agent)
     from brgit.parallel.orchestrator import run_plan
 
     record = run_plan(
-        loaded, root=_root(), cfg=cfg, session=name, workers=workers, agent=agent, progress=_echo
-    )
+        loaded, root=_root(), cfg=cfg, session=name, workers=workers, agent=agent,
+        progress=_echo, ctx=ctx,
+    )  # fmt: skip
     return launch.show(record, fmt)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from brgit.cli._common import FormatOption, check_format, load_config
+from brgit.cli._common import FormatOption, check_format, load_context
 
 HELP = (
     "The whole job: plan (if given a spec), choose models, run every task in its own worktree, "
@@ -58,11 +58,13 @@ def run_and_report(
     from brgit.merge import report
     from brgit.ui.output import emit, note
 
-    cfg = load_config()
+    ctx = load_context()
+    cfg = ctx.config
     result = job.run_job(
         source.resolve() if source else job.default_source(cfg.root),
         root=cfg.root,
         cfg=cfg,
+        ctx=ctx,
         workers=workers,
         agent=agent,
         session=session,

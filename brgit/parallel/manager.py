@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit.config import Config
+from brgit.context import Context
 from brgit.core.plan import Plan
 from brgit.core.session import (
     SessionRecord,
@@ -95,9 +96,10 @@ def _elapsed(record: SessionRecord, status: str) -> int:
 
 
 class SessionManager:
-    def __init__(self, root: Path, cfg: Config) -> None:
+    def __init__(self, root: Path, cfg: Config, *, ctx: Context | None = None) -> None:
         self.root = root
         self.cfg = cfg
+        self.ctx = ctx  # what sessions it starts record through (None: built from cfg)
 
     def create_session(
         self,
@@ -118,6 +120,7 @@ class SessionManager:
             cfg=self.cfg,
             workers=max(1, workers or self.cfg.parallel.default_workers),
             agent=agent or self.cfg.agent.default,
+            ctx=self.ctx,
         )
         record.status, record.pid = "stopped", None
         save_session(record, self.root)
@@ -171,8 +174,9 @@ class SessionManager:
         if record.status == "completed":
             raise ParallelError(f"session {name!r} already completed")
         return resume_session(
-            name, root=self.root, cfg=self.cfg, workers=workers, agent=agent, progress=progress
-        )
+            name, root=self.root, cfg=self.cfg, workers=workers, agent=agent, progress=progress,
+            ctx=self.ctx,
+        )  # fmt: skip
 
     def stop_session(self, name: str, *, force: bool = False, wait: float = 10.0) -> SessionStatus:
         """Stop starting tasks (running ones finish); `force` also kills running agents."""

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from brgit import paths
+from brgit.agents.base import ModelCall
 from brgit.config import Config
+from brgit.context import Context, context_for
 from brgit.core.plan import Plan, Task
 from brgit.core.session import (
     SessionRecord,
@@ -59,13 +61,12 @@ class Orchestrator:
         root: Path,
         cfg: Config,
         progress: Progress | None = None,
+        ctx: Context | None = None,
     ) -> None:
-        from brgit.telemetry.collector import EventCollector
-        from brgit.telemetry.costs import CostTracker
-
         self.record = record
         self.root = root
         self.cfg = cfg
+        self.ctx = context_for(cfg, root, ctx)
         self.agent_name = record.agent
         self.progress = progress or (lambda _line: None)
         self.lock = threading.RLock()
@@ -73,8 +74,8 @@ class Orchestrator:
         store = root / paths.STORE_DIRNAME
         self.slots = Slots(store, cfg.parallel.max_concurrency)
         self.backoff = Backoff(store)
-        self.collector = EventCollector(root)
-        self.costs = CostTracker(root)
+        self.collector = self.ctx.events
+        self.costs = self.ctx.costs
         self.coordinator = WorkerCoordinator(
             record.name, root=root, timeout=cfg.parallel.heartbeat_timeout
         )
@@ -83,7 +84,7 @@ class Orchestrator:
 
     def select_model(self, task: Task) -> str:
         """The catalog model id for `task`; emits `model_selected`."""
-        choice = choose(task, self.cfg, self.root)
+        choice = choose(task, self.cfg, self.root, ctx=self.ctx)
         self.event(
             "model_selected",
             task,
@@ -91,6 +92,15 @@ class Orchestrator:
             data={"source": choice.source, "reasons": choice.reasons, "requested": choice.model},
         )
         return choice.model_id
+
+    def retry(self, call: ModelCall, model_id: str, task_id: str | None) -> Any:
+        """A model call of an agent through routing's fallback loop, with this run's catalog
+        and events."""
+        from brgit.routing.fallback import FallbackHandler
+
+        ctx = self.ctx
+        handler = FallbackHandler(ctx.catalog, self.cfg, root=self.root, events=ctx.events)
+        return handler.run(call, model_id, task_id=task_id).value
 
     def event(self, kind: str, task: Task | None = None, **fields: Any) -> None:
         body: dict[str, Any] = {
@@ -245,8 +255,12 @@ def run_plan(
     workers: int | None = None,
     agent: str | None = None,
     progress: Progress | None = None,
+    ctx: Context | None = None,
 ) -> SessionRecord:
-    """Run every task of `plan` in worktrees (foreground) and return the final record."""
+    """Run every task of `plan` in worktrees (foreground) and return the final record.
+    Events, costs, model choice and keys go through `ctx` (default: one built from `cfg`), so
+    the `cfg` given is the one used."""
+    ctx = context_for(cfg, root, ctx)
     plan.validate()
     if session is not None and session_file(check_name(session), root).exists():
         raise ParallelError(
@@ -260,10 +274,11 @@ def run_plan(
         cfg=cfg,
         workers=max(1, workers or cfg.parallel.default_workers),
         agent=agent or cfg.agent.default,
+        ctx=ctx,
     )
     control.request(name, root, "run")
     save_session(record, root)
-    return Orchestrator(record, root=root, cfg=cfg, progress=progress).run()
+    return Orchestrator(record, root=root, cfg=cfg, progress=progress, ctx=ctx).run()
 
 
 def resume_session(
@@ -274,6 +289,7 @@ def resume_session(
     workers: int | None = None,
     agent: str | None = None,
     progress: Progress | None = None,
+    ctx: Context | None = None,
 ) -> SessionRecord:
     """Continue a paused, stopped or crashed session; completed tasks are kept as they are."""
     from brgit.parallel.reconcile import reconcile
@@ -287,4 +303,4 @@ def resume_session(
     record.agent = agent or record.agent
     control.request(name, root, "run")
     save_session(record, root)
-    return Orchestrator(record, root=root, cfg=cfg, progress=progress).run()
+    return Orchestrator(record, root=root, cfg=cfg, progress=progress, ctx=ctx).run()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit.config import Config
+from brgit.context import Context, context_for
 from brgit.core.plan import Plan
 from brgit.core.session import SessionRecord, check_name, session_file
 from brgit.errors import NotFoundError
@@ -35,17 +36,25 @@ def summary(record: SessionRecord) -> dict[str, Any]:
 
 
 def new_record(
-    plan: Plan, name: str, *, root: Path, cfg: Config, workers: int, agent: str
+    plan: Plan,
+    name: str,
+    *,
+    root: Path,
+    cfg: Config,
+    workers: int,
+    agent: str,
+    ctx: Context | None = None,
 ) -> SessionRecord:
     from brgit.agents.base import check_agent
 
     agents = {agent, *(t.agent for t in plan.tasks if t.agent)}
     for each in agents:
         check_agent(each)  # say so before any worktree is made
-    if "claude" in agents:  # and a missing or malformed key, once, not once per task
-        from brgit.llm.keys import KeyManager
+    if "claude" in agents:  # and a missing SDK or key, once, not once per task
+        from brgit.extras import require
 
-        KeyManager(root).api_key()
+        require("anthropic", "the claude agent needs the anthropic SDK")
+        context_for(cfg, root, ctx).keys.api_key()
     if not locate(root).in_git:
         raise NotFoundError(f"not a git repository: {root}")
     base_ref = cfg.parallel.base_branch or "HEAD"

@@ -94,6 +94,8 @@ class TaskRunner:
             timeout=timeout,
             on_spawn=lambda pid: orch.spawned(self.task.id, pid),
             cancel=orch.cancel,
+            ctx=orch.ctx,
+            retry=orch.retry,
         )
         result = self._agent(request)
         outcome = Outcome("completed" if result.success else "failed", result.error)

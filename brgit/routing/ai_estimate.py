@@ -39,13 +39,13 @@ def ask_model(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> Co
 
 def _ask(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> ComplexityResult:
     from brgit.config import Config
+    from brgit.context import context_for
     from brgit.llm.client import usage_from_message
-    from brgit.llm.keys import KeyManager
     from brgit.routing.fallback import FallbackHandler
-    from brgit.telemetry.costs import CostTracker
 
     cfg = estimator.cfg or Config()
-    client = KeyManager(estimator.root).client(timeout=cfg.routing.request_timeout_seconds)
+    ctx = context_for(cfg, estimator.root, estimator.ctx)
+    client = ctx.keys.client(timeout=cfg.routing.request_timeout_seconds)
     cheapest = estimator.catalog.by_tier()[0]
     prompt = PROMPT.format(task=heuristic.task_description, notes="; ".join(heuristic.reasoning))
 
@@ -55,8 +55,9 @@ def _ask(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> Complex
         )
 
     started = time.monotonic()
-    result = FallbackHandler(estimator.catalog, cfg, root=estimator.root).run(call, cheapest.id)
-    CostTracker(estimator.root).track_usage(
+    handler = FallbackHandler(estimator.catalog, cfg, root=estimator.root, events=ctx.events)
+    result = handler.run(call, cheapest.id)
+    ctx.costs.track_usage(
         usage_from_message(result.value),
         command_name="routing estimate",
         action="estimate",

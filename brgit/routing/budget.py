@@ -1,20 +1,21 @@
 """What is left of the daily, weekly and monthly budgets, read from the cost ledger.
 
 Limits come from config `routing.cost_limits` (environment `BR_COST_LIMIT_*` overrides it when
-the config is loaded); 0 disables a period. Spend comes from `CostTracker(root).spent(period)`;
-when the ledger cannot say, the budget is unknown and the notes say so.
+the config is loaded); 0 disables a period. Spend comes from the command's ledger
+(`CostTracker.spent(period)`); when the ledger cannot say, the budget is unknown and the notes
+say so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brgit.errors import RoutingError
 
 if TYPE_CHECKING:
     from brgit.config import Config
+    from brgit.telemetry.costs import CostTracker
 
 PERIODS = (("day", "daily"), ("week", "weekly"), ("month", "monthly"))
 
@@ -60,18 +61,13 @@ class Budget:
         return tight is not None and (cost_limit is None or tight.remaining < cost_limit)
 
 
-def read_budget(cfg: Config, root: Path | None) -> Budget:
+def read_budget(cfg: Config, costs: CostTracker) -> Budget:
     limits = cfg.routing.cost_limits
     wanted = [(p, k, float(getattr(limits, k))) for p, k in PERIODS if getattr(limits, k) > 0]
     budget = Budget()
     if not wanted:
         return budget
-    from brgit.telemetry.costs import CostTracker
-
-    spent = getattr(CostTracker(root), "spent", None)
-    if spent is None:
-        budget.notes.append("Budget not checked: the cost ledger cannot report spend yet")
-        return budget
+    spent = costs.spent
     for period, key, limit in wanted:
         try:
             amount = float(spent(period))

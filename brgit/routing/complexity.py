@@ -19,6 +19,7 @@ from brgit.llm.catalog import Catalog, ModelInfo, load_catalog, price
 
 if TYPE_CHECKING:
     from brgit.config import Config
+    from brgit.context import Context
     from brgit.core.plan import Task
 
 LEVELS = (("simple", 0), ("moderate", 30), ("complex", 55), ("critical", 80))
@@ -131,11 +132,19 @@ def projected_minutes(score: int, model: ModelInfo) -> int:
 
 class ComplexityEstimator:
     def __init__(
-        self, catalog: Catalog | None = None, cfg: Config | None = None, root: Path | None = None
+        self,
+        catalog: Catalog | None = None,
+        cfg: Config | None = None,
+        root: Path | None = None,
+        *,
+        ctx: Context | None = None,
     ) -> None:
         self.cfg = cfg
-        self.catalog = catalog or load_catalog(cfg.models if cfg else None)
+        if catalog is None:
+            catalog = ctx.catalog if ctx else load_catalog(cfg.models if cfg else None)
+        self.catalog = catalog
         self.root = root
+        self.ctx = ctx  # the `--ai` call's keys, ledger and events (default: built from cfg)
 
     def estimate(
         self,

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from brgit.config import Config
     from brgit.llm.catalog import Catalog, ModelInfo
     from brgit.llm.errors import Failure
+    from brgit.telemetry.collector import EventCollector
 
 T = TypeVar("T")
 MAX_RATE_LIMIT_WAIT = 60.0  # a longer retry-after sends us to another model instead
@@ -71,12 +72,14 @@ class FallbackHandler:
         cfg: Config,
         *,
         root: Path | None = None,
+        events: EventCollector | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.catalog = catalog
         self.cfg = cfg
         self.root = root
+        self.events = events  # the command's collector (default: one built from cfg)
         self.sleep = sleep
         self.max_attempts = max(1, cfg.routing.max_attempts)
         self.cooldowns = Cooldowns(root, cfg.routing.cooldown_seconds, clock)
@@ -263,8 +266,10 @@ class FallbackHandler:
     ) -> None:
         if not self.cfg.telemetry.enabled:
             return
-        from brgit.telemetry.collector import EventCollector
+        if self.events is None:
+            from brgit.telemetry.collector import EventCollector
 
+            self.events = EventCollector(self.root, config=self.cfg)
         event: dict[str, Any] = {
             "event_type": kind,
             "task_id": task_id,
@@ -274,4 +279,4 @@ class FallbackHandler:
         }
         if error:
             event["error"] = error
-        EventCollector(self.root).collect_event(event)
+        self.events.collect_event(event)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from brgit.llm.catalog import Catalog, ModelInfo
+    from brgit.telemetry.settings import Telemetry
 
 TIER_CAPABILITY = {1: 0.45, 2: 0.70, 3: 0.90}
 PRIOR_STRENGTH = 4.0  # the prior weighs as much as four observed outcomes
@@ -73,7 +74,12 @@ def choose(found: list[Belief], costs: Mapping[str, float], target: float | None
 
 
 def role_outcomes(
-    catalog: Catalog, role: str, root: Path | None, days: int | None = LOOKBACK_DAYS
+    catalog: Catalog,
+    role: str,
+    root: Path | None,
+    days: int | None = LOOKBACK_DAYS,
+    *,
+    telemetry: Telemetry | None = None,
 ) -> dict[str, tuple[int, int]] | None:
     """(successes, failures) per catalog model id for `role` from telemetry; None when the
     telemetry package cannot report outcomes."""
@@ -82,7 +88,7 @@ def role_outcomes(
     except ImportError:
         return None
     try:
-        stats = model_role_stats(root, days=days, role=role)
+        stats = model_role_stats(root, days=days, role=role, telemetry=telemetry)
     except Exception:  # unreadable store: learn nothing rather than fail the choice
         return None
     out: dict[str, tuple[int, int]] = {}

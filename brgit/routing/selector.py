@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.llm.catalog import Catalog, ModelInfo, load_catalog
+from brgit.context import Context, context_for
+from brgit.llm.catalog import Catalog, ModelInfo
 from brgit.routing import learning
 from brgit.routing.budget import Budget, read_budget
 from brgit.routing.complexity import ComplexityEstimator, projected_cost, projected_minutes
@@ -67,10 +68,16 @@ class ModelChoice:
 
 class ModelSelector:
     def __init__(
-        self, cfg: Config, *, catalog: Catalog | None = None, root: Path | None = None
+        self,
+        cfg: Config,
+        *,
+        catalog: Catalog | None = None,
+        root: Path | None = None,
+        ctx: Context | None = None,
     ) -> None:
         self.cfg = cfg
-        self.catalog = catalog or load_catalog(cfg.models)
+        self.ctx = context_for(cfg, root, ctx)
+        self.catalog = catalog or self.ctx.catalog
         self.root = root
 
     def select(
@@ -89,7 +96,7 @@ class ModelSelector:
         reasons: list[str] = []
         name, source = self._preferred(estimate, role, model, plan_model, outcomes, reasons)
         info = self.catalog.resolve(name)
-        budget = read_budget(self.cfg, self.root)
+        budget = read_budget(self.cfg, self.ctx.costs)
         reasons.extend(budget.notes)
         budget.check()
         choice = self._fit(info, name, source, estimate, cost_limit, time_limit, budget, reasons)
@@ -107,7 +114,7 @@ class ModelSelector:
         role: str = "builder",
     ) -> ModelChoice:
         """The API reference's call: estimate the description (or use the given score)."""
-        estimator = ComplexityEstimator(self.catalog, self.cfg, self.root)
+        estimator = ComplexityEstimator(self.catalog, self.cfg, self.root, ctx=self.ctx)
         estimate = estimator.estimate(task_description, role=role)
         if complexity_score is not None:
             estimate = estimator.result(task_description, complexity_score, estimate.factors)
@@ -158,7 +165,9 @@ class ModelSelector:
         reasons: list[str],
     ) -> str | None:
         if outcomes is None:
-            outcomes = learning.role_outcomes(self.catalog, role, self.root)
+            outcomes = learning.role_outcomes(
+                self.catalog, role, self.root, telemetry=self.ctx.telemetry
+            )
         if outcomes is None:
             reasons.append("Data-driven routing: telemetry outcomes unavailable; heuristic used")
             return None
@@ -243,22 +252,24 @@ class ModelSelector:
         return notes
 
 
-def choose_model(task: Task, cfg: Config, root: Path | None = None) -> ModelChoice:
-    """The model for one plan task (contract used by the orchestrator and the claude agent)."""
-    catalog = load_catalog(cfg.models)
-    estimate = ComplexityEstimator(catalog, cfg, root).estimate_task(task)
-    choice = ModelSelector(cfg, catalog=catalog, root=root).select(
+def choose_model(
+    task: Task, cfg: Config, root: Path | None = None, *, ctx: Context | None = None
+) -> ModelChoice:
+    """The model for one plan task (contract used by the orchestrator and the claude agent).
+    Spend, outcomes and the decision event go through `ctx` (default: one built from `cfg`)."""
+    ctx = context_for(cfg, root, ctx)
+    catalog = ctx.catalog
+    estimate = ComplexityEstimator(catalog, cfg, root, ctx=ctx).estimate_task(task)
+    choice = ModelSelector(cfg, catalog=catalog, root=root, ctx=ctx).select(
         estimate, role=task.role, plan_model=task.model
     )
-    _record(choice, task, cfg, root)
+    _record(choice, task, ctx)
     return choice
 
 
-def _record(choice: ModelChoice, task: Task, cfg: Config, root: Path | None) -> None:
-    if not cfg.telemetry.enabled:
+def _record(choice: ModelChoice, task: Task, ctx: Context) -> None:
+    if not ctx.config.telemetry.enabled:
         return
-    from brgit.telemetry.collector import EventCollector
-
     event = {
         "event_type": "routing_decision",
         "task_id": task.id,
@@ -271,4 +282,4 @@ def _record(choice: ModelChoice, task: Task, cfg: Config, root: Path | None) -> 
             "complexity_score": choice.complexity_score,
         },
     }
-    EventCollector(root).collect_event(event)
+    ctx.events.collect_event(event)

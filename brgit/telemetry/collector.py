@@ -36,10 +36,18 @@ def since_hours(hours: float | None) -> str | None:
 class EventCollector:
     """Append events (one write per record) and read them back, old versions upgraded."""
 
-    def __init__(self, root: Path | None = None, *, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        config: Config | None = None,
+        telemetry: Telemetry | None = None,
+    ) -> None:
+        """`telemetry` is the command's own (see `brgit.context`); without it, it is built
+        from `config` (None: the repository's config at `root`)."""
         self.root = root
         self._config = config
-        self._telemetry: Telemetry | None = None
+        self._telemetry = telemetry
         self._stream: SegmentStore | None = None
         self._ids = IdSource()
         self._listeners: dict[str, list[Listener]] = {}

@@ -32,7 +32,7 @@ from brgit.telemetry.events import IdSource, encode, utc_now
 from brgit.telemetry.ledger import CostSummary, summarize, upgrade_cost
 from brgit.telemetry.reader import ReadStats
 from brgit.telemetry.settings import Telemetry, resolve
-from brgit.telemetry.spend import SpendIndex, index_for
+from brgit.telemetry.spend import SpendIndex
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -58,11 +58,20 @@ def period_start(period: str, now: dt.datetime | None = None) -> str | None:
 class CostTracker:
     """Record what each model call cost; summarise by period, model and day."""
 
-    def __init__(self, root: Path | None = None, *, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        config: Config | None = None,
+        telemetry: Telemetry | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        """`telemetry` and `catalog` are the command's own (see `brgit.context`); without them
+        they are built from `config` (None: the repository's config at `root`)."""
         self.root = root
         self._config = config
-        self._telemetry: Telemetry | None = None
-        self._catalog: Catalog | None = None
+        self._telemetry = telemetry
+        self._catalog = catalog
         self._ids = IdSource()
         self.errors = 0
         self.last_read = ReadStats()
@@ -188,7 +197,7 @@ class CostTracker:
         since = period_start(period)
         tel = self.telemetry
         store = tel.stream("costs")
-        index: SpendIndex = index_for(store.directory, tel.directory / "spend")
+        index: SpendIndex = tel.spend_index()
         with index.lock, store.snapshot() as handles:
             index.refresh(handles)
             self.last_read = index.stats()

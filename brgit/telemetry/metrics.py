@@ -92,10 +92,16 @@ def metrics_of(
 
 
 class MetricsAnalyzer:
-    def __init__(self, root: Path | None = None, *, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        *,
+        config: Config | None = None,
+        telemetry: Telemetry | None = None,
+    ) -> None:
         self.root = root
         self._config = config
-        self._telemetry: Telemetry | None = None
+        self._telemetry = telemetry
 
     @property
     def telemetry(self) -> Telemetry:
@@ -112,7 +118,7 @@ class MetricsAnalyzer:
     def _costs_by_day(self, hours: float | None) -> tuple[float, dict[str, float]]:
         from brgit.telemetry.costs import CostTracker
 
-        tracker = CostTracker(self.root, config=self.telemetry.config)
+        tracker = CostTracker(self.root, telemetry=self.telemetry)
         summary = tracker.get_summary("all", hours=hours)
         return summary.total_cost, summary.by_day
 
@@ -144,7 +150,7 @@ class MetricsAnalyzer:
         latency (the metrics_hourly/daily/weekly tables of the week-1 plan)."""
         from brgit.telemetry.costs import CostTracker
 
-        costs = CostTracker(self.root, config=self.telemetry.config).records("all", hours)
+        costs = CostTracker(self.root, telemetry=self.telemetry).records("all", hours)
         return metrics_table(self.rollups(period, hours), list(costs), period)
 
 

@@ -14,6 +14,7 @@ from brgit.telemetry.reader import ReadStats
 
 if TYPE_CHECKING:
     from brgit.config import Config
+    from brgit.telemetry.settings import Telemetry
 
 
 @dataclass
@@ -51,11 +52,12 @@ def model_role_stats(
     role: str | None = None,
     *,
     config: Config | None = None,
+    telemetry: Telemetry | None = None,
 ) -> dict[tuple[str, str], RoleStats]:
     """Outcome counts per (model, role) over the last `days` days (None: all history)."""
     from brgit.telemetry.metrics import MetricsAnalyzer
 
-    analyzer = MetricsAnalyzer(root, config=config)
+    analyzer = MetricsAnalyzer(root, config=config, telemetry=telemetry)
     pairs = _pairs_in_window(analyzer, days * 24 if days else None)
     return {k: v for k, v in pairs.items() if role is None or k[1] == role}
 

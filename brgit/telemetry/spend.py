@@ -25,14 +25,6 @@ from brgit.telemetry.reader import ReadStats, Segment, parse_line, parse_lines, 
 SPEND_VERSION = 1  # bump whenever what a `spend/<segment>.json` cache holds changes
 
 
-def index_for(directory: Path, cache_dir: Path) -> SpendIndex:
-    """The process's index of the ledger in `directory` (one per directory)."""
-    index = _INDEXES.get(directory)
-    if index is None:
-        index = _INDEXES.setdefault(directory, SpendIndex(directory, cache_dir))
-    return index
-
-
 Handles = dict[str, tuple[Segment, IO[bytes]]]
 DAYS_KEPT = 4  # days whose records are kept in order, for periods that start inside them
 HEAD = 256  # bytes of the live segment's start and of the end of what was read, compared
@@ -237,9 +229,6 @@ class SpendIndex:
             out.corrupt_lines += stats.corrupt_lines
             out.bad_segments += stats.bad_segments
         return out
-
-
-_INDEXES: dict[Path, SpendIndex] = {}
 
 
 def _ident(handle: IO[bytes]) -> tuple[int, int, int]:

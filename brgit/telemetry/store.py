@@ -142,6 +142,10 @@ class SegmentStore:
                 os.close(self._lock_fd)
             self._lock_fd = None
 
+    def __del__(self) -> None:  # a store nobody holds any more gives its descriptors back
+        with contextlib.suppress(Exception):
+            self.close()
+
     def _fail(self, message: str) -> None:
         self.errors += 1
         self.last_error = message

@@ -230,10 +230,10 @@ def test_model_selection_failure_fails_only_that_task(
 
     real = orchestrator.choose
 
-    def picky(task: Task, cfg: Config, root: Path) -> orchestrator.ModelChoice:
+    def picky(task: Task, cfg: Config, root: Path, **kw: object) -> orchestrator.ModelChoice:
         if task.id == "x":
             raise RoutingError("no model fits the daily budget")
-        return real(task, cfg, root)
+        return real(task, cfg, root, **kw)
 
     monkeypatch.setattr(orchestrator, "choose", picky)
     tasks = Task("x", run="true", model="haiku"), Task("y", run="true", model="haiku")

@@ -36,10 +36,15 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fresh_process(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """Forget every in-memory index, as a new process would start (disk caches stay)."""
-    monkeypatch.setattr(spend, "_INDEXES", {})
-    return lambda: spend._INDEXES.clear()
+def fresh_process() -> Callable[..., None]:
+    """Make `tracker` forget its in-memory index, as a new process would start (disk caches
+    stay). A tracker made afterwards starts with none: the index belongs to its Telemetry."""
+
+    def forget(tracker: CostTracker | None = None) -> None:
+        if tracker is not None:
+            tracker.telemetry._spend = None
+
+    return forget
 
 
 def since(period: str) -> str | None:
@@ -139,7 +144,7 @@ def test_random_history_always_equals_a_full_rescan(repo: Path, fresh_process: A
             if rng.random() < 0.7:
                 append_raw(repo, line[cut:])
         elif roll < 0.95:
-            fresh_process()
+            fresh_process(tracker)
         else:
             for cache in (folder.parent / "spend").glob("*.json"):
                 cache.unlink()
@@ -360,5 +365,4 @@ def test_a_cache_damaged_in_any_shape_is_rebuilt(repo: Path, damage: Any) -> Non
     right = tracker.spent("week")
     cache = next((tracker.telemetry.directory / "spend").glob("*.json"))
     cache.write_text(json.dumps(damage(json.loads(cache.read_text()))))
-    spend._INDEXES.clear()
-    assert CostTracker(repo).spent("week") == right
+    assert CostTracker(repo).spent("week") == right  # a new tracker: no index in memory
