@@ -19,6 +19,9 @@ from typing import Any
 
 from brgit import paths
 from brgit.errors import ConfigError
+from brgit.files import atomic_write
+
+__all__ = ["Config", "atomic_write", "ensure_config", "load_config", "set_value"]
 
 
 def _opt(default: Any, doc: str) -> Any:
@@ -465,19 +468,3 @@ def set_value(file: Path, dotted: str, value: Any) -> None:
         Config, _plain(tomlkit.parse(text)), "", lambda d, m: _fail(file, located, d, m)
     )  # validate before writing
     atomic_write(file, text)
-
-
-def atomic_write(file: Path, text: str, *, durable: bool = True) -> None:
-    """Write through a temporary file and rename, so a crash never leaves half a file.
-    `durable` also fsyncs it first (survives a power loss, at the cost of a disk flush)."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        tmp.replace(file)
-    finally:
-        tmp.unlink(missing_ok=True)

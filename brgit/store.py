@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from brgit import paths
-from brgit.config import atomic_write, ensure_config
+from brgit.config import ensure_config
+from brgit.files import atomic_write
 
 GITIGNORE = """\
 # brgit: run data (telemetry, sessions, logs, worktrees) stays out of git;

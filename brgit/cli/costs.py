@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from brgit.cli._common import FormatOption, check_format, load_config
+from brgit.cli._common import FormatOption, check_format, load_context
 
 PERIODS = ("day", "week", "month")
 
@@ -22,15 +22,13 @@ def register(routing: typer.Typer) -> None:
 
 
 def costs(period: str, fmt: str) -> None:
-    from brgit.telemetry.costs import CostTracker
     from brgit.telemetry.views import costs_view
     from brgit.ui.output import emit, note, to_csv
 
     check_format(fmt, ("table", "json", "csv"))
     if period not in PERIODS:
         raise typer.BadParameter(f"expected one of {', '.join(PERIODS)}", param_hint="--period")
-    cfg = load_config()
-    tracker = CostTracker(cfg.root, config=cfg)
+    tracker = load_context().costs
     summary = tracker.get_summary(period)
     for model in summary.unknown_models:
         note(f"warning: model {model!r} is not in the price table; its calls count as $0")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from brgit.cli import costs
-from brgit.cli._common import FormatOption, check_format, group, load_config
+from brgit.cli._common import FormatOption, check_format, group, load_context
 
 app = group("routing", "Complexity estimates, model choice, prices and costs.")
 
@@ -35,9 +35,11 @@ def estimate(
     from brgit.ui.output import emit, note
 
     check_format(fmt)
-    cfg = load_config()
+    ctx = load_context()
+    cfg = ctx.config
     text = _described(text)
-    result = ComplexityEstimator(cfg=cfg, root=cfg.root).estimate(text, role=role, use_ai=ai)
+    estimator = ComplexityEstimator(ctx.catalog, cfg, cfg.root, ctx=ctx)
+    result = estimator.estimate(text, role=role, use_ai=ai)
     if ai and result.source != "ai":
         note(result.reasoning[-1])
     emit(result.to_dict(), estimate_view(result, verbose), fmt)
@@ -65,9 +67,9 @@ def select(
     from brgit.ui.output import emit
 
     check_format(fmt)
-    cfg = load_config()
+    ctx = load_context()
     text = _described(text)
-    choice = ModelSelector(cfg, root=cfg.root).select_model(
+    choice = ModelSelector(ctx.config, root=ctx.root, ctx=ctx).select_model(
         text, cost_limit=cost_limit, time_limit=time_limit, model=model, role=role
     )
     data: dict[str, Any] = {"task": text, **choice.to_dict()}
@@ -77,12 +79,11 @@ def select(
 @app.command("models")
 def models(fmt: FormatOption = "table") -> None:
     """List models: aliases, ids, context, prices (cache included) and typical latency."""
-    from brgit.llm.catalog import load_catalog
     from brgit.routing.views import models_data, models_view
     from brgit.ui.output import emit
 
     check_format(fmt)
-    catalog = load_catalog(load_config().models)
+    catalog = load_context().catalog
     emit(models_data(catalog), models_view(catalog), fmt)
 
 

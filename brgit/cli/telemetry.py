@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from brgit.cli._common import FormatOption, check_format, group, load_config
+from brgit.cli._common import FormatOption, check_format, group, load_config, load_context
 
 app = group("telemetry", "Events, metrics, alerts and exports.")
 
@@ -32,8 +32,8 @@ def summary(hours: Hours = 24, fmt: FormatOption = "table") -> None:
     from brgit.ui.output import emit
 
     check_format(fmt)
-    cfg = load_config()
-    metrics = MetricsAnalyzer(cfg.root, config=cfg).analyze(hours)
+    ctx = load_context()
+    metrics = MetricsAnalyzer(ctx.root, telemetry=ctx.telemetry).analyze(hours)
     _warn_skipped(metrics.corrupt_lines, metrics.bad_segments)
     emit(metrics, summary_view(metrics), fmt)
 
@@ -52,14 +52,12 @@ def events(
     fmt: FormatOption = "table",
 ) -> None:
     """Recent events, oldest first (JSON: a list of events)."""
-    from brgit.telemetry.collector import EventCollector
     from brgit.telemetry.views import events_view
     from brgit.ui.output import emit
 
     check_format(fmt)
-    cfg = load_config()
     window = hours if hours is not None or last is not None else 24
-    collector = EventCollector(cfg.root, config=cfg)
+    collector = load_context().events
     found = collector.get_events(event_type, hours=window, limit=last or limit)
     _warn_skipped(collector.last_read.corrupt_lines, collector.last_read.bad_segments)
     title = "Recent Events" + ("" if window is None else f" (Last {window:g} Hours)")
@@ -75,7 +73,6 @@ def alerts(
 ) -> None:
     """Threshold alerts (config telemetry.thresholds) over the last 24 hours and today's cost."""
     from brgit.telemetry.alerts import LEVELS, check, filter_level
-    from brgit.telemetry.costs import CostTracker
     from brgit.telemetry.metrics import MetricsAnalyzer
     from brgit.telemetry.views import alerts_view
     from brgit.ui.output import emit
@@ -83,11 +80,10 @@ def alerts(
     check_format(fmt)
     if level is not None and level not in LEVELS:
         raise typer.BadParameter(f"expected one of {', '.join(LEVELS)}", param_hint="--level")
-    cfg = load_config()
-    analyzer = MetricsAnalyzer(cfg.root, config=cfg)
-    metrics = analyzer.analyze(24)
-    today = CostTracker(cfg.root, config=cfg).get_summary("day")
-    found = filter_level(check(metrics, today, cfg.telemetry.thresholds), level)
+    ctx = load_context()
+    metrics = MetricsAnalyzer(ctx.root, telemetry=ctx.telemetry).analyze(24)
+    today = ctx.costs.get_summary("day")
+    found = filter_level(check(metrics, today, ctx.config.telemetry.thresholds), level)
     emit(found, alerts_view(found), fmt)
 
 
@@ -142,14 +138,12 @@ def tokens(
     fmt: FormatOption = "table",
 ) -> None:
     """Tokens (cached included) and durations per day, command and model."""
-    from brgit.telemetry.costs import CostTracker
     from brgit.telemetry.ledger import token_report
     from brgit.telemetry.views import tokens_view
     from brgit.ui.output import emit
 
     check_format(fmt)
-    cfg = load_config()
-    rows = token_report(CostTracker(cfg.root, config=cfg).records("all", hours))
+    rows = token_report(load_context().costs.records("all", hours))
     emit(rows, tokens_view(rows), fmt)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit.errors import NotFoundError, PlanError
+from brgit.files import atomic_write
 
 TASK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ROLES = ("builder", "tester", "reviewer", "docs", "architect", "security", "ops")
@@ -228,7 +229,5 @@ def dump_plan(plan: Plan) -> str:
 
 
 def save_plan(plan: Plan, file: Path) -> None:
-    from brgit.config import atomic_write
-
     plan.validate()
     atomic_write(file, dump_plan(plan))

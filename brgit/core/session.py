@@ -16,6 +16,7 @@ from typing import Any
 from brgit import paths
 from brgit.core.plan import Plan, Task
 from brgit.errors import NotFoundError, ParallelError, UsageError
+from brgit.files import atomic_write
 
 SESSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TASK_STATES = ("pending", "running", "completed", "failed", "blocked", "stopped")
@@ -115,8 +116,6 @@ def session_file(name: str, root: Path | None = None) -> Path:
 
 
 def save_session(record: SessionRecord, root: Path | None = None) -> Path:
-    from brgit.config import atomic_write
-
     target = session_file(record.name, root)
     atomic_write(target, json.dumps(record.to_dict(), indent=2))
     return target

@@ -209,18 +209,12 @@ def worktree_admin_lock(repo: Path | str) -> Iterator[None]:
     directory makes these short operations take turns; checkouts outside them stay parallel
     only where git allows it.
     """
-    import fcntl
-
     from brgit import paths
+    from brgit.files import locked
 
     common = paths.locate(Path(repo)).common_dir
     if common is None:
         yield
         return
-    lock_file = common / "brgit-worktrees.lock"
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(common / "brgit-worktrees.lock"):
         yield
-    finally:
-        os.close(fd)  # closing releases the lock

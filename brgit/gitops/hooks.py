@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brgit.errors import BuildRunnerError, NotFoundError
+from brgit.files import atomic_write
 from brgit.gitops.git import run_git, toplevel
 
 MARKER = "brgit-managed-hook"
@@ -95,10 +96,7 @@ def install(start: Path, *, force: bool = False) -> HookStatus:
             raise BuildRunnerError(f"{folder / CHAINED} already exists; move it away first")
         hook.rename(folder / CHAINED)
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{HOOK}.brgit-tmp"
-    tmp.write_text(content, encoding="utf-8")
-    tmp.chmod(0o755)
-    tmp.replace(hook)
+    atomic_write(hook, content, durable=False, mode=0o755)
     return status(start)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from brgit.core.session import sessions_dir
+from brgit.files import atomic_write
 from brgit.process import pid_alive, process_start
 
 __all__ = ["COMMANDS", "control_file", "current", "pid_alive", "process_start", "request"]
@@ -17,8 +18,6 @@ def control_file(name: str, root: Path) -> Path:
 
 
 def request(name: str, root: Path, command: str) -> None:
-    from brgit.config import atomic_write
-
     if command not in COMMANDS:
         raise ValueError(command)
     atomic_write(control_file(name, root), command + "\n")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit.core.session import SessionRecord, load_session, sessions_dir
+from brgit.files import atomic_write
 
 
 @dataclass
@@ -53,8 +54,6 @@ class WorkerCoordinator:
             return {}
 
     def _write(self) -> None:
-        from brgit.config import atomic_write
-
         atomic_write(self.file, json.dumps([asdict(w) for w in self.workers.values()], indent=1))
 
     def register_worker(self, worker_id: str | None = None) -> str:

@@ -8,14 +8,14 @@ for it before starting its next agent, so they back off together.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from brgit.files import atomic_write, locked
 
 POLL_SECONDS = 0.05
 BACKOFF_BASE_SECONDS = 2.0
@@ -36,18 +36,11 @@ class Slots:
         self.folder.mkdir(parents=True, exist_ok=True)
         while True:
             for number in range(self.limit):
-                fd = os.open(self.folder / f"slot-{number}.lock", os.O_RDWR | os.O_CREAT)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(fd)
-                    continue
-                try:
+                with locked(self.folder / f"slot-{number}.lock", wait=False) as held:
+                    if not held:
+                        continue
                     yield number
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                    os.close(fd)
-                return
+                    return
             if cancel is not None and cancel.is_set():
                 yield None
                 return
@@ -74,7 +67,6 @@ class Backoff:
 
     def strike(self) -> float:
         """Record a rate limit; returns the delay every worker now waits."""
-        from brgit.config import atomic_write
 
         state = self._read()
         strikes = state["strikes"] + 1 if state["until"] > time.time() - self.cap else 1

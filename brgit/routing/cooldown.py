@@ -9,15 +9,14 @@ each other's failures; a success clears the model's count.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from brgit import paths
+from brgit.files import atomic_write, locked
 
 FAILURES_BEFORE_COOLDOWN = 2
 
@@ -62,24 +61,17 @@ class Cooldowns:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[dict[str, Any]]:
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            lock = os.open(self.file.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            yield {}  # a read-only or full store must not stop a model call
-            return
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with contextlib.ExitStack() as stack:
+            try:
+                self.file.parent.mkdir(parents=True, exist_ok=True)
+                stack.enter_context(locked(self.file.with_suffix(".lock")))
+            except OSError:
+                yield {}  # a read-only or full store must not stop a model call
+                return
             state = self._read()
             yield state
             self._write(state)
-        finally:
-            os.close(lock)
 
     def _write(self, state: dict[str, Any]) -> None:
-        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.file)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a full store: the cooldown is simply not kept
+            atomic_write(self.file, json.dumps(state, sort_keys=True), durable=False)

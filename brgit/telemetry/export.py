@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brgit.files import atomic_write
 from brgit.view import to_csv
 
 if TYPE_CHECKING:
@@ -45,10 +46,7 @@ def write_csv(path: Path, rows: list[dict[str, Any]], kind: str) -> int:
 
 def write_text(path: Path, text: str) -> None:
     """Write through a temporary file and rename, so a reader never sees half an export."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, text, durable=False)
 
 
 def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> int:

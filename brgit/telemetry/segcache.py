@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from brgit.files import atomic_write
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 
 AGG_VERSION = 3  # bump whenever what a bucket counts changes
@@ -46,10 +47,7 @@ def compute(seg: Segment) -> dict[str, Any]:
 def save(seg: Segment, cache_dir: Path, payload: dict[str, Any]) -> None:
     cache = cache_dir / f"{seg.name}.json"
     with contextlib.suppress(OSError):  # a read-only store just recomputes next time
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-        tmp.replace(cache)
+        atomic_write(cache, json.dumps(payload, separators=(",", ":")), durable=False)
 
 
 def warm(sealed: list[Segment], cache_dir: Path) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from brgit.files import replacing
 from brgit.telemetry.reader import SEALED_NAME, ReadStats, Segment, read_segment, sealed_at
 
 log = logging.getLogger("brgit.telemetry")
@@ -201,14 +202,9 @@ class SegmentStore:
             target = (
                 replace.path if replace.compressed else replace.path.with_name(replace.name + ".gz")
             )
-        tmp = target.with_name(target.name + ".tmp")
-        with tmp.open("wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=3, mtime=0) as gz:
-                for line in lines:
-                    gz.write(line)
-            raw.flush()
-            os.fsync(raw.fileno())
-        tmp.replace(target)
+        with replacing(target) as raw, _gzip(raw) as gz:
+            for line in lines:
+                gz.write(line)
         if replace is not None and not replace.compressed:
             replace.path.unlink(missing_ok=True)
         return target
@@ -219,8 +215,9 @@ class SegmentStore:
         return self.directory / f"{self.prefix}-{stamp}Z-{os.getpid()}-{self._seq}.jsonl"
 
     def _finish_pending(self) -> None:
-        for tmp in self.directory.glob("*.gz.tmp"):
-            tmp.unlink(missing_ok=True)
+        for pattern in (".*.gz.*.tmp", "*.gz.tmp"):  # a sealing cut short by a crash
+            for tmp in self.directory.glob(pattern):
+                tmp.unlink(missing_ok=True)
         for plain in sorted(self.directory.glob(f"{self.prefix}-*.jsonl")):
             target = plain.with_name(plain.name + ".gz")
             if not target.exists():
@@ -291,11 +288,11 @@ class SegmentStore:
 
 def compress_file(plain: Path, target: Path) -> None:
     """plain -> target.gz through a temporary file, fsynced, then renamed into place."""
-    tmp = target.with_name(target.name + ".tmp")
-    with plain.open("rb") as src, tmp.open("wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=3, mtime=0) as gz:
-            while chunk := src.read(1 << 20):
-                gz.write(chunk)
-        raw.flush()
-        os.fsync(raw.fileno())
-    tmp.replace(target)
+    with plain.open("rb") as src, replacing(target) as raw, _gzip(raw) as gz:
+        while chunk := src.read(1 << 20):
+            gz.write(chunk)
+
+
+def _gzip(raw: IO[bytes]) -> gzip.GzipFile:
+    """A gzip writer whose output depends only on the bytes written (no name, no time)."""
+    return gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=3, mtime=0)
