@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import functools
 import os
 import subprocess
@@ -9,9 +10,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from brgit.errors import GitError, NotFoundError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,43 @@ def run_git(
     timeout: float | None = None,
 ) -> GitResult:
     """Run `git ARGS` in `cwd`. With `check`, a non-zero exit raises GitError (git's first line)."""
+    proc = _spawn(args, cwd, input_text, env=env, timeout=timeout)
+    result = GitResult(proc.returncode, proc.stdout, proc.stderr)
+    if check and not result.ok:
+        raise GitError(f"git {' '.join(args[:2])}: {first_line(result.stderr or result.stdout)}")
+    return result
+
+
+def run_git_bytes(args: Sequence[str], cwd: Path | str, *, stdin: bytes | None = None) -> bytes:
+    """`git ARGS` with bytes in and out (paths and blobs as git stores them); a non-zero exit
+    raises GitError with git's first line. What the hooks' index readers call: it imports
+    nothing beyond the standard library."""
+    proc = _spawn(args, cwd, stdin, binary=True)
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace") or proc.stdout.decode("utf-8", "replace")
+        raise GitError(f"git {' '.join(args[:2])}: {first_line(message)}")
+    return bytes(proc.stdout)
+
+
+def _spawn(
+    args: Sequence[str],
+    cwd: Path | str,
+    data: str | bytes | None,
+    *,
+    binary: bool = False,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[Any]:
+    """Run git once (text, or bytes with `binary`); translate the failures that are not
+    git's own: no git, no folder, a timeout."""
     full_env = git_env(env)
     try:
-        proc = subprocess.run(
+        return subprocess.run(
             [git_program(full_env.get("PATH", "")), *args],
             cwd=cwd,
-            input=input_text,
+            input=data,
             capture_output=True,
-            text=True,
+            text=not binary,
             env=full_env,
             timeout=timeout,
             check=False,
@@ -53,10 +85,6 @@ def run_git(
         raise GitError("git is not installed or not on PATH") from exc
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} timed out after {timeout}s") from None
-    result = GitResult(proc.returncode, proc.stdout, proc.stderr)
-    if check and not result.ok:
-        raise GitError(f"git {' '.join(args[:2])}: {first_line(result.stderr or result.stdout)}")
-    return result
 
 
 def git_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -107,51 +135,44 @@ def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitR
     return results
 
 
+def background(call: Callable[[], T]) -> cf.Future[T]:
+    """Start `call()` on its own thread; the future's `result()` waits for it and returns its
+    value or raises what it raised. For calls that mostly wait for git (the GIL is released)."""
+    pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="brgit-git")
+    try:
+        return pool.submit(call)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its call
+
+
 class Background:
-    """`call()` on a daemon thread; `result()` waits for it and returns its value, or raises
-    what it raised. Meant for calls that mostly wait for git (the GIL is released meanwhile)."""
+    """`background(call)` as the merge look-ahead holds it: `result()` waits and returns."""
 
     def __init__(self, call: Callable[[], Any]) -> None:
-        import threading
-
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True)
-        self._thread.start()
-
-    def _run(self, call: Callable[[], Any]) -> None:
-        try:
-            self._value = call()
-        except BaseException as exc:  # handed to the caller of result()
-            self._error = exc
+        self._future = background(call)
 
     def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+        return self._future.result()
 
 
 def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
     """Run `calls` at once (the first in this thread) and return their results in order; if
     any raised, the first such exception is raised once all have finished."""
-    others = [Background(call) for call in calls[1:]]
-    first: Any = None
-    error: BaseException | None = None
+    if not calls:
+        return []
+    others = [background(call) for call in calls[1:]]
+    first: cf.Future[Any] = cf.Future()
     try:
-        first = calls[0]() if calls else None
-    except BaseException as exc:
-        error = exc
-    results = [first]
-    for other in others:
-        try:
-            results.append(other.result())
-        except BaseException as exc:
-            error = error or exc
-            results.append(None)
-    if error is not None:
-        raise error
-    return results if calls else []
+        first.set_result(calls[0]())
+    except BaseException as exc:  # raised below, once the others have finished
+        first.set_exception(exc)
+    cf.wait(others)
+    done = [first, *others]
+    for future in done:
+        error = future.exception()
+        if error is not None:
+            raise error
+    return [future.result() for future in done]
 
 
 def first_line(text: str) -> str:
