@@ -20,6 +20,7 @@ from brgit.gitops.git import current_branch
 from brgit.merge import api, order
 from brgit.merge.model import TrainResult
 from brgit.merge.train import Progress, run_train
+from brgit.telemetry.events import EventType, TelemetryEvent
 
 
 @dataclass
@@ -101,7 +102,7 @@ def run_job(
     target = target_for(cfg, root)
     check_target(root, target)
     events = ctx.events
-    events.collect_event({"event_type": "build_started", "data": {"plan": plan.name}})
+    events.collect(TelemetryEvent(EventType.BUILD_STARTED, data={"plan": plan.name}))
     record = run_plan(
         plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent,
         progress=progress, ctx=ctx,
@@ -111,14 +112,14 @@ def run_job(
     opts = api.options(cfg, over, session=record.name, fallback_target=target)
     train = run_train(root, items, opts, skipped=skipped, progress=progress)
     result = JobResult(record, train, int((time.monotonic() - began) * 1000))
-    events.collect_event(
-        {
-            "event_type": "build_completed",
-            "session_id": record.session_id,
-            "success": result.ok,
-            "duration_ms": result.wall_ms,
-            "data": summary(result)["tasks"],
-        }
+    events.collect(
+        TelemetryEvent(
+            EventType.BUILD_COMPLETED,
+            session_id=record.session_id,
+            success=result.ok,
+            duration_ms=result.wall_ms,
+            data=summary(result)["tasks"],
+        )
     )
     return result
 

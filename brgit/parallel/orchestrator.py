@@ -9,6 +9,7 @@ its dependents; independent tasks keep running.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import os
 import threading
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from brgit.parallel.slots import Backoff, Slots
 from brgit.parallel.worker import Outcome, TaskRunner, now_iso
 from brgit.routing.selector import ModelChoice
 from brgit.routing.selector import choose_model as choose
+from brgit.telemetry.events import EventType, TelemetryEvent
 
 __all__ = [
     "ModelChoice",
@@ -86,7 +88,7 @@ class Orchestrator:
         """The catalog model id for `task`; emits `model_selected`."""
         choice = choose(task, self.cfg, self.root, ctx=self.ctx)
         self.event(
-            "model_selected",
+            EventType.MODEL_SELECTED,
             task,
             model=choice.model_id,
             data={"source": choice.source, "reasons": choice.reasons, "requested": choice.model},
@@ -102,21 +104,18 @@ class Orchestrator:
         handler = FallbackHandler(ctx.catalog, self.cfg, root=self.root, events=ctx.events)
         return handler.run(call, model_id, task_id=task_id).value
 
-    def event(self, kind: str, task: Task | None = None, **fields: Any) -> None:
-        body: dict[str, Any] = {
-            "event_type": kind,
-            "session_id": self.record.session_id,
-            "agent": self.agent_name,
-        }
+    def event(self, kind: EventType, task: Task | None = None, **fields: Any) -> None:
+        """Record `kind` with this session's context (and `task`'s); `fields` are
+        TelemetryEvent fields (model, duration_ms, success, error, attempt, data)."""
+        event = TelemetryEvent(kind, session_id=self.record.session_id, agent=self.agent_name)
         if task is not None:
-            body.update(task_id=task.id, role=task.role)
+            event.task_id, event.role = task.id, task.role
             rec = self.record.tasks.get(task.id)
             if rec is not None:
-                body.update(worker_id=rec.worker_id, attempt=rec.attempts)
-                body.setdefault("model", rec.model)
-        body.update({k: v for k, v in fields.items() if v is not None})
-        body.setdefault("data", {})["session_name"] = self.record.name
-        self.collector.collect_event(body)
+                event.worker_id, event.attempt, event.model = rec.worker_id, rec.attempts, rec.model
+        event = dataclasses.replace(event, **{k: v for k, v in fields.items() if v is not None})
+        event.data = {**event.data, "session_name": self.record.name}
+        self.collector.collect(event)
 
     def track(self, task: Task, usage: TokenUsage) -> dict[str, Any]:
         rec = self.record.tasks[task.id]
@@ -134,7 +133,7 @@ class Orchestrator:
         except Exception as exc:  # an unknown model must not lose the task's result
             stored = {"cost_usd": usage.reported_cost_usd or 0.0, "error": str(exc)}
         self.event(
-            "token_usage",
+            EventType.TOKEN_USAGE,
             task,
             model=usage.model or rec.model,
             data={
@@ -154,7 +153,7 @@ class Orchestrator:
         if rec.status != status:
             old, rec.status = rec.status, status
             self.event(
-                "task_status_changed",
+                EventType.TASK_STATUS_CHANGED,
                 self.record.plan.task(task_id),
                 data={"from_status": old, "to_status": status},
             )
@@ -172,7 +171,7 @@ class Orchestrator:
             rec.started_at, rec.finished_at, rec.error = now_iso(), None, None
             self._status(task_id, "running")
             self.save()
-        self.event("task_started", self.record.plan.task(task_id), model=model)
+        self.event(EventType.TASK_STARTED, self.record.plan.task(task_id), model=model)
         self.progress(f"[{worker_id}] started {task_id}")
 
     def placed(self, task_id: str, branch: str, worktree: str) -> None:
@@ -197,8 +196,8 @@ class Orchestrator:
             _apply(rec, outcome, duration_ms)
             self._status(task_id, outcome.status)
             self.save()
-        kind = {"completed": "task_completed", "blocked": "task_blocked"}.get(
-            outcome.status, "task_failed"
+        kind = {"completed": EventType.TASK_COMPLETED, "blocked": EventType.TASK_BLOCKED}.get(
+            outcome.status, EventType.TASK_FAILED
         )
         self.event(
             kind,

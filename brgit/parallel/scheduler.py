@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from brgit.parallel import control
 from brgit.parallel.worker import TaskRunner
+from brgit.telemetry.events import EventType
 
 if TYPE_CHECKING:
     from brgit.core.session import SessionRecord
@@ -30,7 +31,7 @@ class Scheduler:
         orch = self.orch
         for number in self.free:
             orch.coordinator.register_worker(f"worker-{number}")
-        orch.event("session_started", data={"tasks": len(self.record.plan.tasks)})
+        orch.event(EventType.SESSION_STARTED, data={"tasks": len(self.record.plan.tasks)})
         started = time.monotonic()
         interrupted = False
         with cf.ThreadPoolExecutor(max_workers=self.record.num_workers) as pool:
@@ -42,7 +43,7 @@ class Scheduler:
         self._collect()
         self._finish_status()
         orch.event(
-            "session_completed",
+            EventType.SESSION_COMPLETED,
             duration_ms=int((time.monotonic() - started) * 1000),
             success=self.record.status == "completed",
             data=orch.get_summary(),

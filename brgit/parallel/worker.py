@@ -13,6 +13,7 @@ from brgit.errors import BuildRunnerError
 from brgit.gitops import worktrees
 from brgit.gitops.git import rev_parse
 from brgit.parallel import workspace
+from brgit.telemetry.events import EventType
 
 if TYPE_CHECKING:
     from brgit.core.plan import Task
@@ -121,7 +122,7 @@ class TaskRunner:
                     return result
                 delay = self.orch.backoff.strike()
                 self.orch.event(
-                    "task_retry",
+                    EventType.TASK_RETRY,
                     self.task,
                     attempt=attempt,
                     error=result.error,
@@ -141,7 +142,7 @@ class TaskRunner:
     def _verify(self, outcome: Outcome, space: workspace.Workspace, timeout: float) -> Outcome:
         assert self.task.verify
         err = workspace.run_shell("verify", self.task.verify, space.path, space.env, timeout)
-        kind = "verification_failed" if err else "verification_passed"
+        kind = EventType.VERIFICATION_FAILED if err else EventType.VERIFICATION_PASSED
         data: dict[str, Any] = {"command": self.task.verify}
         self.orch.event(kind, self.task, success=err is None, error=err, data=data)
         if err:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from brgit.errors import APIError
 from brgit.llm import errors as kinds
 from brgit.routing.cooldown import Cooldowns
+from brgit.telemetry.events import EventType, TelemetryEvent
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -198,7 +199,7 @@ class FallbackHandler:
             return requested
         reason = f"cooling down for {left:.0f}s"
         self._emit(
-            "fallback",
+            EventType.FALLBACK,
             requested,
             task_id,
             0,
@@ -225,7 +226,7 @@ class FallbackHandler:
         assert d.model is not None
         if d.model.id != current.id:
             self._emit(
-                "fallback",
+                EventType.FALLBACK,
                 current,
                 task_id,
                 number,
@@ -253,11 +254,13 @@ class FallbackHandler:
         **extra: Any,
     ) -> None:
         data = {"source": "fallback", "decision": decision, "reason": reason, **extra}
-        self._emit("routing_decision", current, task_id, number, error=failure.message, **data)
+        self._emit(
+            EventType.ROUTING_DECISION, current, task_id, number, error=failure.message, **data
+        )
 
     def _emit(
         self,
-        kind: str,
+        kind: EventType,
         model: ModelInfo,
         task_id: str | None,
         attempt: int,
@@ -270,13 +273,7 @@ class FallbackHandler:
             from brgit.telemetry.collector import EventCollector
 
             self.events = EventCollector(self.root, config=self.cfg)
-        event: dict[str, Any] = {
-            "event_type": kind,
-            "task_id": task_id,
-            "model": model.id,
-            "attempt": attempt,
-            "data": data,
-        }
-        if error:
-            event["error"] = error
-        self.events.collect_event(event)
+        event = TelemetryEvent(
+            kind, task_id=task_id, model=model.id, attempt=attempt, error=error or None, data=data
+        )
+        self.events.collect(event)

@@ -270,16 +270,16 @@ def choose_model(
 def _record(choice: ModelChoice, task: Task, ctx: Context) -> None:
     if not ctx.config.telemetry.enabled:
         return
-    event = {
-        "event_type": "routing_decision",
-        "task_id": task.id,
-        "role": task.role,
-        "model": choice.model_id,
-        "data": {
-            "source": choice.source,
-            "reasons": choice.reasons,
-            "estimated_cost": choice.estimated_cost,
-            "complexity_score": choice.complexity_score,
-        },
+    from brgit.telemetry.events import EventType, TelemetryEvent
+
+    data = {
+        "source": choice.source,
+        "reasons": choice.reasons,
+        "estimated_cost": choice.estimated_cost,
+        "complexity_score": choice.complexity_score,
     }
-    ctx.events.collect_event(event)
+    event = TelemetryEvent(
+        EventType.ROUTING_DECISION, task_id=task.id, role=task.role, model=choice.model_id,
+        data=data,
+    )  # fmt: skip
+    ctx.events.collect(event)

@@ -18,18 +18,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brgit.telemetry.events import SCHEMA_VERSION, upgrade
+from brgit.telemetry.events import SCHEMA_VERSION, EventType, upgrade
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 from brgit.telemetry.store import SegmentStore
 
-ERROR_TYPES = frozenset({"task_failed", "verification_failed", "merge_conflict"})
+ERROR_TYPES = frozenset(
+    {EventType.TASK_FAILED, EventType.VERIFICATION_FAILED, EventType.MERGE_CONFLICT}
+)
 # Events whose `success: false` is not a failure of the work: roll-ups report on work already
 # counted event by event (a train that ejected a branch ends unsuccessful, but the ejection is
 # the error worth listing), and a security scan that finds something did its job.
 NOT_FAILURES = frozenset(
-    {"build_completed", "session_completed", "merge_completed", "security_scan"}
+    {EventType.BUILD_COMPLETED, EventType.SESSION_COMPLETED, EventType.MERGE_COMPLETED,
+     EventType.SECURITY_SCAN}
 )
-OUTCOMES = {"task_completed": 0, "task_failed": 1, "task_blocked": 2}
+OUTCOMES: dict[str, int] = {
+    EventType.TASK_COMPLETED: 0, EventType.TASK_FAILED: 1, EventType.TASK_BLOCKED: 2
+}
 MAX_ERRORS = 50
 
 
@@ -67,7 +72,7 @@ class Bucket:
             message = str(error or kind).splitlines()[0][:200] if (error or kind) else kind
             if message in self.errors or len(self.errors) < MAX_ERRORS:
                 self.errors[message] += 1
-        if kind in ("task_completed", "task_failed"):
+        if kind in (EventType.TASK_COMPLETED, EventType.TASK_FAILED):
             duration = record.get("duration_ms")
             if isinstance(duration, int | float) and not isinstance(duration, bool):
                 self.latencies[quantize(duration)] += 1

@@ -19,19 +19,40 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = 1
 
-EVENT_TYPES: frozenset[str] = frozenset(
-    {
-        "task_started", "task_completed", "task_failed", "task_retry", "task_blocked",
-        "task_status_changed", "build_started", "build_completed", "session_started",
-        "session_completed", "model_selected", "routing_decision", "fallback",
-        "verification_passed", "verification_failed", "merge_started", "merge_merged",
-        "merge_conflict", "merge_ejected", "merge_completed", "token_usage", "security_scan",
-    }
-)  # fmt: skip
+
+class EventType(StrEnum):
+    """Every event brgit records, named once. Members are the stored strings themselves."""
+
+    TASK_STARTED = "task_started"
+    TASK_COMPLETED = "task_completed"
+    TASK_FAILED = "task_failed"
+    TASK_RETRY = "task_retry"
+    TASK_BLOCKED = "task_blocked"
+    TASK_STATUS_CHANGED = "task_status_changed"
+    BUILD_STARTED = "build_started"
+    BUILD_COMPLETED = "build_completed"
+    SESSION_STARTED = "session_started"
+    SESSION_COMPLETED = "session_completed"
+    MODEL_SELECTED = "model_selected"
+    ROUTING_DECISION = "routing_decision"
+    FALLBACK = "fallback"
+    VERIFICATION_PASSED = "verification_passed"
+    VERIFICATION_FAILED = "verification_failed"
+    MERGE_STARTED = "merge_started"
+    MERGE_MERGED = "merge_merged"
+    MERGE_CONFLICT = "merge_conflict"
+    MERGE_EJECTED = "merge_ejected"
+    MERGE_COMPLETED = "merge_completed"
+    TOKEN_USAGE = "token_usage"  # noqa: S105 - an event name, not a secret
+    SECURITY_SCAN = "security_scan"
+
+
+EVENT_TYPES: frozenset[str] = frozenset(EventType)
 
 CONTEXT_FIELDS: tuple[str, ...] = (
     "session_id", "task_id", "worker_id", "agent", "role", "model",
@@ -43,9 +64,10 @@ HEAD_FIELDS = ("schema_version", "event_id", "timestamp", "event_type")
 
 @dataclass
 class TelemetryEvent:
-    """A typed event; `to_dict()` gives the stored shape."""
+    """A typed event; `to_dict()` gives the stored shape. brgit records its own events as
+    these (`EventCollector.collect`); `event_type` may also be a caller's own name."""
 
-    event_type: str
+    event_type: EventType | str
     session_id: str | None = None
     task_id: str | None = None
     worker_id: str | None = None
@@ -60,7 +82,7 @@ class TelemetryEvent:
     timestamp: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"event_type": self.event_type}
+        out: dict[str, Any] = {"event_type": str(self.event_type)}
         for name in (*CONTEXT_FIELDS, "timestamp"):
             value = getattr(self, name)
             if value is not None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from brgit.telemetry import aggregate
 from brgit.telemetry.aggregate import Bucket
 from brgit.telemetry.collector import since_hours
+from brgit.telemetry.events import EventType
 from brgit.telemetry.reader import ReadStats
 from brgit.telemetry.settings import Telemetry, resolve
 
@@ -68,7 +69,7 @@ def percentile(latencies: Counter[int], pct: float) -> float | None:
 def metrics_of(
     bucket: Bucket, hours: float | None, cost: float, stats: ReadStats
 ) -> TelemetryMetrics:
-    done, failed = bucket.by_type["task_completed"], bucket.by_type["task_failed"]
+    done, failed = bucket.by_type[EventType.TASK_COMPLETED], bucket.by_type[EventType.TASK_FAILED]
     n = sum(bucket.latencies.values())
     avg = sum(v * c for v, c in bucket.latencies.items()) / n if n else None
     return TelemetryMetrics(

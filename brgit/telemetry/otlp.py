@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from brgit.telemetry.events import parse_utc
+from brgit.telemetry.events import EventType, parse_utc
 
 
 def _hex(seed: str, size: int) -> str:
@@ -99,12 +99,12 @@ def agent_span(event: dict[str, Any]) -> dict[str, Any]:
     own = str(event.get("event_id"))
     trace = _hex(str(event.get("session_id") or own), 32)
     agent = event.get("agent") or "agent"
-    failed = event.get("event_type") == "task_failed"
+    failed = event.get("event_type") == EventType.TASK_FAILED
     attrs: dict[str, Any] = {
         "gen_ai.operation.name": "invoke_agent",
         "gen_ai.agent.name": agent,
         "gen_ai.request.model": event.get("model"),
-        "error.type": "task_failed" if failed else None,
+        "error.type": str(EventType.TASK_FAILED) if failed else None,
         "brgit.task_id": event.get("task_id"),
         "brgit.session_id": event.get("session_id"),
         "brgit.worker_id": event.get("worker_id"),
@@ -125,7 +125,9 @@ def write_otlp(path: Path, calls: Iterable[dict[str, Any]], events: Iterable[dic
     scope = {"name": "brgit.telemetry", "version": version}
     spans = [genai_span(r) for r in calls]
     spans += [
-        agent_span(e) for e in events if e.get("event_type") in ("task_completed", "task_failed")
+        agent_span(e)
+        for e in events
+        if e.get("event_type") in (EventType.TASK_COMPLETED, EventType.TASK_FAILED)
     ]
     lines = []
     for span in spans:

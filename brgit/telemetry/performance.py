@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brgit.telemetry.events import EventType
 from brgit.telemetry.reader import ReadStats
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def recent_routing_decisions(
     """The last `limit` routing_decision events: when, task, role, model and source."""
     from brgit.telemetry.collector import EventCollector
 
-    events = EventCollector(root, config=config).get_events("routing_decision", limit=limit)
+    events = EventCollector(root, config=config).get_events(EventType.ROUTING_DECISION, limit=limit)
     return [
         {
             "timestamp": e.get("timestamp"),

@@ -13,6 +13,7 @@ from brgit.config import Config, TelemetryConfig
 from brgit.context import Context
 from brgit.core.plan import Task
 from brgit.parallel.orchestrator import run_plan
+from brgit.telemetry.events import EVENT_TYPES
 from tests.parallel.conftest import events, ledger, make_cfg, plan
 
 FAKE_CLAUDE = Path(__file__).resolve().parents[1] / "fixtures" / "parallel" / "fake_claude.py"
@@ -44,6 +45,7 @@ def test_the_same_run_with_telemetry_enabled_records_events_and_costs(repo: Path
     assert {t.status for t in record.tasks.values()} == {"completed"}
     kinds = {e["event_type"] for e in events(repo)}
     assert {"routing_decision", "model_selected", "task_started", "task_completed"} <= kinds
+    assert kinds <= EVENT_TYPES  # every name brgit records is defined once, in EventType
     assert {r["task_id"] for r in ledger(repo)} == {"a", "b"}
 
 
