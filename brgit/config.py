@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit import paths
+from brgit.choices import AGENT_NAMES, MERGE_STRATEGIES, ON_CONFLICT, OUTPUT_FORMATS, either
 from brgit.errors import ConfigError
 from brgit.files import atomic_write
 
@@ -102,7 +103,7 @@ class ParallelConfig:
 @dataclass(frozen=True)
 class MergeConfig:
     verify: str = _opt("", "command run after merging (e.g. 'pytest -q'); empty: none")
-    strategy: str = _opt("merge", "merge | squash | rebase")
+    strategy: str = _opt("merge", either(MERGE_STRATEGIES))
     on_conflict: str = _opt("skip", "skip (eject and continue) | stop")
     batch_size: int = _opt(1, "branches merged before one verify; failures are bisected")
     target: str = _opt("", "branch the train advances; empty: the session's base branch")
@@ -111,11 +112,11 @@ class MergeConfig:
 
 @dataclass(frozen=True)
 class AgentConfig:
-    default: str = _opt("shell", "shell | command | claude")
+    default: str = _opt("shell", either(AGENT_NAMES))
     command: str = _opt(
         "", "template for the command agent, e.g. 'claude -p {prompt} --output-format json'"
     )
-    output_format: str = _opt("auto", "auto | claude-json | codex-jsonl | aider | plain")
+    output_format: str = _opt("auto", either(OUTPUT_FORMATS))
     timeout_seconds: int = _opt(1800, "an agent running longer than this is stopped")
     max_turns: int = _opt(30, "turn limit of the claude agent")
     max_budget_usd: float = _opt(2.0, "spend limit of one claude-agent task")
@@ -365,10 +366,10 @@ def load_config(start: Path | None = None, file: Path | None = None) -> Config:
 
 
 _CHOICES = {
-    ("merge", "strategy"): ("merge", "squash", "rebase"),
-    ("merge", "on_conflict"): ("skip", "stop"),
-    ("agent", "default"): ("shell", "command", "claude"),
-    ("agent", "output_format"): ("auto", "claude-json", "codex-jsonl", "aider", "plain"),
+    ("merge", "strategy"): MERGE_STRATEGIES,
+    ("merge", "on_conflict"): ON_CONFLICT,
+    ("agent", "default"): AGENT_NAMES,
+    ("agent", "output_format"): OUTPUT_FORMATS,
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from brgit.choices import AGENT_NAMES
 from brgit.core.usage import TokenUsage
 from brgit.errors import UsageError
 
@@ -125,9 +126,6 @@ def get_agent(name: str) -> Agent:
     if name not in registry:
         raise UsageError(f"unknown agent {name!r} (known: {', '.join(sorted(registry))})")
     return registry[name]()
-
-
-AGENT_NAMES = ("shell", "command", "claude")
 
 
 def check_agent(name: str) -> None:

@@ -159,10 +159,13 @@ PARSERS: dict[str, Callable[[str, str], Report | None]] = {
 }
 
 
+AUTO_ORDER = ("claude-json", "codex-jsonl", "aider")  # what `auto` tries, before plain
+
+
 def parse_output(fmt: str, text: str, model: str = "") -> Report:
     """Parse with the named format; `auto` tries each and falls back to plain."""
     if fmt == "auto":
-        for name in ("claude-json", "codex-jsonl", "aider"):
+        for name in AUTO_ORDER:
             found = PARSERS[name](text, model)
             if found is not None:
                 return found

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from brgit.choices import MERGE_STRATEGIES, ON_CONFLICT, either
 from brgit.cli._common import FormatOption, check_format, load_config
 
 if TYPE_CHECKING:
@@ -34,9 +35,9 @@ def register(app: typer.Typer) -> None:
         verify: Annotated[
             str | None, typer.Option(help="Verify command (default: merge.verify).")
         ] = None,
-        strategy: Annotated[str | None, typer.Option(help="merge | squash | rebase.")] = None,
+        strategy: Annotated[str | None, typer.Option(help=either(MERGE_STRATEGIES) + ".")] = None,
         on_conflict: Annotated[
-            str | None, typer.Option("--on-conflict", help="skip | stop.")
+            str | None, typer.Option("--on-conflict", help=either(ON_CONFLICT) + ".")
         ] = None,
         batch: Annotated[
             int | None,
@@ -50,8 +51,8 @@ def register(app: typer.Typer) -> None:
         check_format(fmt)
         if abort:
             return _abort(fmt)
-        _choice(strategy, ("merge", "squash", "rebase"), "--strategy")
-        _choice(on_conflict, ("skip", "stop"), "--on-conflict")
+        _choice(strategy, MERGE_STRATEGIES, "--strategy")
+        _choice(on_conflict, ON_CONFLICT, "--on-conflict")
         if bool(session) == bool(branches):
             raise typer.BadParameter("give either --session NAME or BRANCH names")
         from brgit.merge.api import Overrides

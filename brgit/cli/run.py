@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from brgit.choices import AGENT_NAMES, either
 from brgit.cli._common import FormatOption, check_format, load_context
 
 HELP = (
@@ -32,7 +33,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int | None, typer.Option("--workers", "-w", min=1, help="Workers at once.")
         ] = None,
-        agent: Annotated[str | None, typer.Option(help="shell | command | claude.")] = None,
+        agent: Annotated[str | None, typer.Option(help=either(AGENT_NAMES) + ".")] = None,
         session: Annotated[str | None, typer.Option(help="Session name.")] = None,
         verify: Annotated[
             str | None, typer.Option(help="Verify command for the train (default: merge.verify).")

@@ -1,0 +1,15 @@
+"""The choice lists, defined once: the config schema checks them, the CLI offers them, and each
+registry (agents, merge strategies, output parsers) is tested to hold exactly these names.
+No imports, so the CLI's help can name them without loading anything."""
+
+from __future__ import annotations
+
+AGENT_NAMES = ("shell", "command", "claude")
+MERGE_STRATEGIES = ("merge", "squash", "rebase")
+ON_CONFLICT = ("skip", "stop")
+OUTPUT_FORMATS = ("auto", "claude-json", "codex-jsonl", "aider", "plain")
+
+
+def either(names: tuple[str, ...]) -> str:
+    """`a | b | c`, as help texts and config comments show a choice."""
+    return " | ".join(names)
