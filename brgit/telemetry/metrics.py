@@ -148,7 +148,7 @@ class MetricsAnalyzer:
 
     def table(self, period: str = "hour", hours: float | None = None) -> list[dict[str, object]]:
         """Metrics rows per "hour" | "day" | "week": tasks, successes, failures, cost, tokens,
-        latency (the metrics_hourly/daily/weekly tables of the week-1 plan)."""
+        latency (what `br telemetry export --type metrics` writes)."""
         from brgit.telemetry.costs import CostTracker
 
         costs = CostTracker(self.root, telemetry=self.telemetry).records("all", hours)
@@ -158,8 +158,7 @@ class MetricsAnalyzer:
 def metrics_table(
     buckets: dict[str, Bucket], costs: list[dict[str, Any]], period: str
 ) -> list[dict[str, object]]:
-    """The week-1 plan's metrics table per hour, day or week: tasks, outcomes, cost, tokens,
-    latency. `buckets` are already rolled up to `period`; `costs` are ledger records."""
+    """The metrics table per hour, day or week: tasks, outcomes, cost, tokens, latency. `buckets` are already rolled up to `period`; `costs` are ledger records."""
     spend: dict[str, list[float]] = {}
     for record in costs:
         label = aggregate.label(str(record.get("timestamp", ""))[:13], period)
