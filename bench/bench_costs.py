@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from brgit.core.usage import TokenUsage  # noqa: E402
-from brgit.telemetry import costs, spend  # noqa: E402
+from brgit.telemetry import costs  # noqa: E402
 from brgit.telemetry.costs import CostTracker  # noqa: E402
 from brgit.telemetry.events import encode  # noqa: E402
 from brgit.telemetry.store import SegmentStore  # noqa: E402
@@ -134,8 +134,8 @@ def _bench(repo: Path, runs: int) -> dict[str, Any]:
     def append() -> None:
         tracker.track_usage(one, command_name="bench")
 
-    def new_process() -> None:
-        spend._INDEXES.clear()
+    def new_process() -> None:  # a new process starts with no index in memory
+        tracker.telemetry._spend = None
 
     def cold() -> None:
         new_process()
