@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from brgit.telemetry.collector import EventCollector
     from brgit.telemetry.costs import CostTracker
-    from brgit.telemetry.events import TelemetryEvent
+    from brgit.telemetry.events import EventType, TelemetryEvent
     from brgit.telemetry.ledger import CostSummary
     from brgit.telemetry.metrics import MetricsAnalyzer, TelemetryMetrics
 
@@ -23,6 +23,7 @@ _EXPORTS = {
     "CostTracker": "brgit.telemetry.costs",
     "CostSummary": "brgit.telemetry.ledger",
     "TelemetryEvent": "brgit.telemetry.events",
+    "EventType": "brgit.telemetry.events",
     "MetricsAnalyzer": "brgit.telemetry.metrics",
     "TelemetryMetrics": "brgit.telemetry.metrics",
 }
@@ -30,6 +31,7 @@ __all__ = [
     "CostSummary",
     "CostTracker",
     "EventCollector",
+    "EventType",
     "MetricsAnalyzer",
     "TelemetryEvent",
     "TelemetryMetrics",
