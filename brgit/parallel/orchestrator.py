@@ -117,7 +117,9 @@ class Orchestrator:
         event.data = {**event.data, "session_name": self.record.name}
         self.collector.collect(event)
 
-    def track(self, task: Task, usage: TokenUsage) -> dict[str, Any]:
+    def track(self, task: Task, usage: TokenUsage) -> float:
+        """Put one model call of `task` in the ledger and record its tokens; return its cost
+        in USD (what the agent reported if the call cannot be priced)."""
         rec = self.record.tasks[task.id]
         try:
             stored = self.costs.track_usage(
@@ -130,8 +132,9 @@ class Orchestrator:
                 action="task",
                 invocation_kind=self.agent_name,
             )
-        except Exception as exc:  # an unknown model must not lose the task's result
-            stored = {"cost_usd": usage.reported_cost_usd or 0.0, "error": str(exc)}
+            cost = float(stored.get("cost_usd") or 0.0)
+        except Exception:  # an unknown model must not lose the task's result
+            cost = usage.reported_cost_usd or 0.0
         self.event(
             EventType.TOKEN_USAGE,
             task,
@@ -141,10 +144,10 @@ class Orchestrator:
                 "output_tokens": usage.output_tokens,
                 "cache_read_tokens": usage.cache_read_tokens,
                 "cache_write_tokens": usage.cache_write_5m_tokens + usage.cache_write_1h_tokens,
-                "cost_usd": stored.get("cost_usd"),
+                "cost_usd": cost,
             },
         )
-        return stored
+        return cost
 
     # -- record updates (called from worker threads) ----------------------------------------
 

@@ -133,8 +133,7 @@ class TaskRunner:
     def _track(self, result: AgentResult) -> float:
         total = 0.0
         for usage in result.usages:
-            record = self.orch.track(self.task, usage)
-            total += float(record.get("cost_usd") or 0.0)
+            total += self.orch.track(self.task, usage)
         if not result.usages and result.reported_cost_usd:
             total = result.reported_cost_usd
         return total

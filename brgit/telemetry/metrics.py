@@ -158,7 +158,8 @@ class MetricsAnalyzer:
 def metrics_table(
     buckets: dict[str, Bucket], costs: list[dict[str, Any]], period: str
 ) -> list[dict[str, object]]:
-    """The metrics table per hour, day or week: tasks, outcomes, cost, tokens, latency. `buckets` are already rolled up to `period`; `costs` are ledger records."""
+    """The metrics table per hour, day or week: tasks, outcomes, cost, tokens, latency.
+    `buckets` are already rolled up to `period`; `costs` are ledger records."""
     spend: dict[str, list[float]] = {}
     for record in costs:
         label = aggregate.label(str(record.get("timestamp", ""))[:13], period)

@@ -89,6 +89,17 @@ def test_a_missing_optional_package_is_one_line_naming_its_extra(repo: Path) -> 
     assert not (repo / ".secrets.baseline").exists()
 
 
+def test_the_claude_agent_without_its_sdk_stops_before_any_work(repo: Path) -> None:
+    (repo / "plan.toml").write_text('[[tasks]]\nid = "a"\ndescription = "write a"\n')
+    done = _br_without("anthropic", repo, "run", "plan.toml", "--agent", "claude")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "br: error: the claude agent needs the anthropic SDK, which is not installed: "
+        "pip install 'brgit[claude]'"
+    )
+    assert "br/" not in git(repo, "branch", "--list")
+
+
 def test_require_names_the_feature_and_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
