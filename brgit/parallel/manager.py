@@ -27,9 +27,9 @@ from brgit.core.session import (
 from brgit.errors import ParallelError
 from brgit.gitops import worktrees
 from brgit.parallel import control
-from brgit.parallel.control import pid_alive
 from brgit.parallel.orchestrator import Progress, free_name, new_record, resume_session
 from brgit.parallel.worker import now_iso
+from brgit.process import pid_alive
 
 LIVE = ("running", "paused", "stopping")
 FINISHED = ("completed", "failed", "stopped", "interrupted")

@@ -36,6 +36,7 @@ from brgit.parallel.coordinator import WorkerCoordinator
 from brgit.parallel.records import free_name, new_record, summary
 from brgit.parallel.slots import Backoff, Slots
 from brgit.parallel.worker import Outcome, TaskRunner, now_iso
+from brgit.process import process_start
 from brgit.routing.selector import ModelChoice
 from brgit.routing.selector import choose_model as choose
 from brgit.telemetry.events import EventType, TelemetryEvent
@@ -186,7 +187,7 @@ class Orchestrator:
     def spawned(self, task_id: str, pid: int) -> None:
         with self.lock:
             rec = self.record.task(task_id)
-            rec.pid, rec.pid_started = pid, control.process_start(pid)
+            rec.pid, rec.pid_started = pid, process_start(pid)
             self.save()
 
     def finish(self, task_id: str, outcome: Outcome, model: str | None, duration_ms: int) -> None:
@@ -300,7 +301,7 @@ def resume_session(
     for note in reconcile(record, root):
         (progress or (lambda _line: None))(note)
     record.pid, record.status = os.getpid(), "running"
-    record.pid_started = control.process_start(record.pid)
+    record.pid_started = process_start(record.pid)
     record.num_workers = max(1, workers or record.num_workers)
     record.agent = agent or record.agent
     control.request(name, root, "run")

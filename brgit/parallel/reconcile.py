@@ -10,7 +10,7 @@ from brgit.errors import NotFoundError, ParallelError
 from brgit.gitops import worktrees
 from brgit.gitops.git import rev_parse
 from brgit.parallel import control
-from brgit.parallel.control import pid_alive
+from brgit.process import pid_alive
 
 RERUN = ("running", "failed", "blocked", "stopped")
 

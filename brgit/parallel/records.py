@@ -13,9 +13,9 @@ from brgit.core.plan import Plan
 from brgit.core.session import SessionRecord, check_name, session_file
 from brgit.errors import NotFoundError
 from brgit.gitops.git import current_branch, rev_parse
-from brgit.parallel.control import process_start
 from brgit.parallel.worker import now_iso
 from brgit.paths import locate
+from brgit.process import process_start
 
 
 def summary(record: SessionRecord) -> dict[str, Any]:

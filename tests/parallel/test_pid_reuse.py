@@ -9,9 +9,9 @@ from pathlib import Path
 
 from brgit.core.plan import Plan, Task
 from brgit.core.session import SessionRecord
-from brgit.parallel.control import pid_alive, process_start
 from brgit.parallel.manager import effective_status
 from brgit.parallel.reconcile import reconcile
+from brgit.process import pid_alive, process_start
 
 
 def _record(pid: int, started: int | None) -> SessionRecord:

@@ -17,8 +17,8 @@ import pytest
 from brgit.config import load_config
 from brgit.core.session import load_session
 from brgit.errors import ParallelError
-from brgit.parallel.control import pid_alive
 from brgit.parallel.orchestrator import resume_session
+from brgit.process import pid_alive
 from tests.conftest import git
 from tests.parallel.conftest import write_plan
 
