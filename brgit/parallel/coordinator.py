@@ -13,7 +13,6 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from brgit.core.session import SessionRecord, load_session, sessions_dir
 from brgit.files import atomic_write
@@ -117,6 +116,5 @@ class WorkerCoordinator:
         return [self.get_worker_health(w) for w in sorted(self.workers)]
 
 
-def workers_of(record: SessionRecord, root: Path, timeout: float) -> list[dict[str, Any]]:
-    coordinator = WorkerCoordinator(record.name, root=root, timeout=timeout)
-    return [asdict(h) for h in coordinator.health()]
+def workers_of(record: SessionRecord, root: Path, timeout: float) -> list[WorkerHealth]:
+    return WorkerCoordinator(record.name, root=root, timeout=timeout).health()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from brgit.core.session import SessionRecord
+from brgit.parallel.coordinator import WorkerHealth
 from brgit.parallel.manager import SessionStatus, effective_status, status_of
 from brgit.view import Table, View
 
@@ -124,22 +125,17 @@ def list_view(statuses: list[SessionStatus]) -> View:
     )
 
 
-def workers_view(name: str, workers: list[dict[str, Any]]) -> View:
-    rows = [
-        [
-            w["worker_id"],
-            w["status"],
-            w["current_task"],
-            w["completed"],
-            f"{w['seconds_since_heartbeat']:.0f}s ago",
-        ]
-        for w in workers
-    ]
+def workers_view(name: str, workers: list[WorkerHealth]) -> View:
+    rows = [[w.worker_id, w.status, w.current_task, w.completed, _ago(w)] for w in workers]
     return View(
         title=f"Workers ({name})",
         tables=[Table(["Worker", "Status", "Current", "Complete", "Last Ping"], rows)],
         lines=[] if rows else ["no workers registered"],
     )
+
+
+def _ago(worker: WorkerHealth) -> str:
+    return f"{worker.seconds_since_heartbeat:.0f}s ago"
 
 
 def recent_events(store: Path, session_id: str, limit: int = 8) -> list[dict[str, Any]]:
