@@ -30,9 +30,10 @@ def _tasks() -> list[Task]:
 
 
 def test_an_injected_config_with_telemetry_disabled_writes_no_telemetry(repo: Path) -> None:
-    cfg = _claude_like(repo)
-    assert cfg.telemetry.enabled  # the repository's own config would record
-    off = dataclasses.replace(cfg, telemetry=TelemetryConfig(enabled=False))
+    """The issue's case: `run_plan(..., cfg=Config(telemetry=...enabled=False))`, in a
+    repository whose own config (the defaults) records everything."""
+    agent = _claude_like(repo).agent
+    off = Config(telemetry=TelemetryConfig(enabled=False), agent=agent)
     record = run_plan(plan(*_tasks()), root=repo, cfg=off, agent="command")
     assert {t.status for t in record.tasks.values()} == {"completed"}
     assert record.tasks["a"].input_tokens > 0  # the agent did report usage
