@@ -106,16 +106,26 @@ class MergeConfig:
     verify_timeout_seconds: int = _opt(1800, "a verify run longer than this fails")
 
 
+# Every agent name, in one place: the built-in agents, then the agent-CLI presets.
+AGENT_NAMES = ("shell", "command", "claude", "claude-code", "codex", "aider")
+
+
 @dataclass(frozen=True)
 class AgentConfig:
-    default: str = _opt("shell", "shell | command | claude")
+    default: str = _opt("shell", "shell | command | claude | claude-code | codex | aider")
     command: str = _opt(
         "", "template for the command agent, e.g. 'claude -p {prompt} --output-format json'"
     )
     output_format: str = _opt("auto", "auto | claude-json | codex-jsonl | aider | plain")
     timeout_seconds: int = _opt(1800, "an agent running longer than this is stopped")
-    max_turns: int = _opt(30, "turn limit of the claude agent")
-    max_budget_usd: float = _opt(2.0, "spend limit of one claude-agent task")
+    max_turns: int = _opt(30, "turn limit of the claude agent and the claude-code preset")
+    max_budget_usd: float = _opt(2.0, "spend limit of one claude or claude-code task")
+    claude_code_path: str = _opt("", "the claude executable of the claude-code preset; empty: PATH")
+    codex_path: str = _opt("", "the codex executable of the codex preset; empty: PATH")
+    aider_path: str = _opt("", "the aider executable of the aider preset; empty: PATH")
+    allowed_tools: list[str] = _opt(
+        [], "tools claude-code may use besides edits in the worktree, e.g. 'Bash(pytest *)'"
+    )
 
 
 @dataclass(frozen=True)
@@ -364,7 +374,7 @@ def load_config(start: Path | None = None, file: Path | None = None) -> Config:
 _CHOICES = {
     ("merge", "strategy"): ("merge", "squash", "rebase"),
     ("merge", "on_conflict"): ("skip", "stop"),
-    ("agent", "default"): ("shell", "command", "claude"),
+    ("agent", "default"): AGENT_NAMES,
     ("agent", "output_format"): ("auto", "claude-json", "codex-jsonl", "aider", "plain"),
 }
 

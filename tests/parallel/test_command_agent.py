@@ -97,4 +97,4 @@ def test_auto_detects_each_format(tmp_path: Path) -> None:
     aider = "Tokens: 10 sent, 2 received. Cost: $0.00 message, $0.00 session."
     assert parse_output("auto", aider).format == "aider"
     plain = parse_output("auto", "did it\n")
-    assert plain.format == "plain" and plain.usages == []
+    assert not plain.found and plain.usages == []  # no report: a warning, not 0 tokens
