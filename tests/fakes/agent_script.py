@@ -1,7 +1,7 @@
 """Scripted agent conversations for the fake Messages API, as Claude Code holds them.
 
-Claude Code sends the whole conversation on every call: the working directory sits in the
-first user turn (`Primary working directory: <path>`), the task prompt is that turn's last
+Claude Code sends the whole conversation on every call: the working directory is stated once
+(`Primary working directory: <path>`), the task prompt is the first user turn's last
 text block, and after a `tool_use` the next call's last user turn carries the `tool_result`s.
 A `ClaudeCodeScript` answers from that alone (no state between calls), so several Claude Code
 processes can share one fake server:
@@ -36,9 +36,10 @@ class Conversation:
 
     @property
     def cwd(self) -> Path:
-        found = _CWD.search(json.dumps(self.body["messages"][0]))
+        # in the first user turn, a later system turn or the system prompt, by version and repo
+        found = _CWD.search(json.dumps([self.body["messages"], self.body.get("system")]))
         if not found:
-            raise AssertionError("no 'Primary working directory:' in the first user turn")
+            raise AssertionError("no 'Primary working directory:' in the request")
         return Path(found.group(1).strip())
 
     @property
@@ -56,7 +57,7 @@ class Conversation:
 
     @property
     def tool_results(self) -> list[dict[str, Any]]:
-        last = self.body["messages"][-1]
+        last = [m for m in self.body["messages"] if m["role"] == "user"][-1]
         content = last["content"] if isinstance(last["content"], list) else []
         return [c for c in content if isinstance(c, dict) and c.get("type") == "tool_result"]
 

@@ -1,0 +1,95 @@
+"""Real agent CLIs against local fakes: where the CLIs come from, and each test's setting.
+
+The CLIs are pinned in tests/agents/package.json. `claude_bin` installs them with npm when
+node_modules is missing (CI's .ci/run installs them first) and skips, saying why, where npm
+is absent or the install fails. Each test gets its own HOME and CLAUDE_CONFIG_DIR (Claude
+Code writes ~/.claude there), a fake Messages API on 127.0.0.1, and a test key; nothing
+reaches the network.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.anthropic_server import FakeAnthropic
+
+HERE = Path(__file__).resolve().parent
+BIN = HERE / "node_modules" / ".bin"
+KEY = "sk-ant-api03-" + "Zq7" * 31 + "AA"  # a well-formed test key; must never be printed
+
+
+def pinned(package: str) -> str:
+    data = json.loads((HERE / "package.json").read_text())
+    found = {**data.get("dependencies", {}), **data.get("optionalDependencies", {})}
+    return str(found[package])
+
+
+def npm_install() -> str | None:
+    """Install the pinned CLIs into tests/agents/node_modules; why not, or None when done."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not installed, so the agent CLIs in tests/agents/package.json cannot be"
+    command = "ci" if (HERE / "package-lock.json").exists() else "install"
+    proc = subprocess.run(
+        [npm, command, "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return f"npm {command} in tests/agents failed: {' / '.join(tail)}"
+    return None
+
+
+def cli(name: str) -> Path:
+    exe = BIN / name
+    if not exe.exists():
+        problem = npm_install()
+        if problem:
+            pytest.skip(problem)
+    if not exe.exists():
+        pytest.skip(f"{exe} is missing after npm installed tests/agents/package.json")
+    return exe
+
+
+@pytest.fixture(scope="session")
+def claude_bin() -> Path:
+    """`node_modules/.bin/claude` (Claude Code, as pinned), installed on first use."""
+    exe = cli("claude")
+    proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
+    wanted = pinned("@anthropic-ai/claude-code")
+    if proc.returncode != 0 or wanted not in proc.stdout:
+        pytest.skip(f"{exe} --version gave {proc.stdout.strip() or proc.stderr.strip()!r}")
+    return exe
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch, isolated_env: Path) -> Iterator[FakeAnthropic]:
+    """A fake Messages API, and the environment Claude Code needs to use it and only it."""
+    with FakeAnthropic() as server:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+        monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(isolated_env / ".claude"))
+        monkeypatch.setenv("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        monkeypatch.setenv("DISABLE_AUTOUPDATER", "1")
+        yield server
+
+
+def key_leaks(*roots: Path) -> list[str]:
+    """Every file under `roots` whose bytes hold the test key."""
+    found = []
+    needle = KEY.encode()
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.is_file() and not path.is_symlink() and needle in path.read_bytes():
+                found.append(str(path))
+    return found
