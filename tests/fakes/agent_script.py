@@ -9,7 +9,7 @@ processes can share one fake server:
     fake.default = ClaudeCodeScript([lambda c: [write(c, "hello.py", "print('hi')\\n")]])
 
 Turn N (counted by the assistant turns already in the conversation) plays step N; once the
-steps are used up it answers with `final` text and `end_turn`.
+steps are used up, or a step gives no tool use, it answers with `final` text and `end_turn`.
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ class ClaudeCodeScript:
         turn = conv.turn
         model = self.model or str(conv.body.get("model", "claude-sonnet-4-5"))
         tokens = self.usage(turn)
-        if turn < len(self.steps):
-            uses = self.steps[turn](conv)
+        uses = self.steps[turn](conv) if turn < len(self.steps) else []
+        if uses:
             return message("", model=model, tool_uses=uses, **tokens)
         return message(self.final, model=model, **tokens)
 
