@@ -30,8 +30,8 @@ def judge(report: Report, code: int, output: str, program: str) -> AgentResult:
         exit_code=code,
     )
     if not report.found and report.format in _USAGE_FORMATS:
-        what = "a usage report" if report.format == "auto" else f"its {report.format} report"
-        result.warnings.append(f"{program} printed no {what}: tokens and cost not recorded")
+        what = "usage" if report.format == "auto" else report.format
+        result.warnings.append(f"{program} printed no {what} report: tokens and cost not recorded")
     if result.success:
         result.outcome = OK
         return result
