@@ -136,6 +136,7 @@ def parse_codex_jsonl(text: str, model: str = "") -> Report | None:
                 input_tokens=max(int(usage.get("input_tokens", 0) or 0) - cached, 0),
                 output_tokens=int(usage.get("output_tokens", 0) or 0),
                 cache_read_tokens=cached,
+                cache_write_5m_tokens=int(usage.get("cache_write_input_tokens", 0) or 0),
             )
         )
     messages = [e for e in events if e["type"] == "item.completed"]
@@ -146,7 +147,16 @@ def parse_codex_jsonl(text: str, model: str = "") -> Report | None:
         report.is_error = True
         err = failed[-1].get("error") or failed[-1].get("message") or "turn failed"
         report.error = str(err.get("message", err) if isinstance(err, dict) else err)[:200]
+        status = _CODEX_STATUS.search(report.error)
+        report.api_status = int(status.group(1)) if status else None
+        report.api_failed = bool(status) or bool(_CODEX_UNREACHABLE.search(report.error))
     return report
+
+
+# Codex's words for a model call that failed: `unexpected status 401 Unauthorized: ...`, or
+# for one that never got an answer (`error sending request`, `stream disconnected`).
+_CODEX_STATUS = re.compile(r"unexpected status (\d{3})")
+_CODEX_UNREACHABLE = re.compile(r"error sending request|stream disconnected|connection", re.I)
 
 
 _AIDER_TOKENS = re.compile(

@@ -93,3 +93,25 @@ def key_leaks(*roots: Path) -> list[str]:
             if path.is_file() and not path.is_symlink() and needle in path.read_bytes():
                 found.append(str(path))
     return found
+
+
+@pytest.fixture(scope="session")
+def codex_bin() -> Path:
+    """`node_modules/.bin/codex` (Codex, as pinned), installed on first use."""
+    exe = cli("codex")
+    proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
+    wanted = pinned("@openai/codex")
+    if proc.returncode != 0 or wanted not in proc.stdout:
+        pytest.skip(f"{exe} --version gave {proc.stdout.strip() or proc.stderr.strip()!r}")
+    return exe
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The `agent_cli` suite (Codex, aider: large installs, slower runs) runs only when asked
+    for with `-m agent_cli`; .ci/run runs it as its own step."""
+    if "agent_cli" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="agent_cli suite: run with `pytest -m agent_cli`")
+    for item in items:
+        if "agent_cli" in item.keywords:
+            item.add_marker(skip)

@@ -165,6 +165,10 @@ class FakeAnthropic:
             total["cache_write"] += usage["cache_creation_input_tokens"]
         return total
 
+    def stream_events(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        """A reply body as the events of a streamed answer (the OpenAI fake overrides it)."""
+        return message_events(body)
+
     def _next(self, request: dict[str, Any]) -> Reply:
         with self._lock:
             self.requests.append(request)
@@ -217,7 +221,7 @@ class FakeAnthropic:
                     return
                 sse = streaming and reply.status == 200 and isinstance(reply.body, dict)
                 if sse:
-                    payload = sse_bytes(message_events(reply.body))
+                    payload = sse_bytes(fake.stream_events(reply.body))
                     kind = "text/event-stream"
                 else:
                     data = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
