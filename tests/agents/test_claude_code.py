@@ -165,3 +165,20 @@ def test_a_refused_connection_is_retried_on_the_same_model_then_reported(
     assert [e["data"]["reason"] for e in retries] == ["connection", "connection"]
     chosen = [e["model"] for e in events(repo) if e["event_type"] == "model_selected"]
     assert chosen == ["claude-sonnet-5-5"]  # never a move to a dearer model
+
+
+def test_br_parallel_start_exits_5_when_the_provider_refuses(
+    repo: Path, claude_bin: Path, fake: FakeAnthropic, br: object
+) -> None:
+    from tests.parallel.conftest import write_config
+
+    fake.default = error(401, "authentication_error", "invalid x-api-key")
+    write_config(
+        repo,
+        f'[agent]\nclaude_code_path = "{claude_bin}"\n'
+        f'[parallel]\nworktree_root = "{repo.parent / "worktrees"}"\ncopy_files = []\n',
+    )
+    (repo / "p.toml").write_text('[plan]\nname = "p"\n[[tasks]]\nid = "t"\ntitle = "x"\n')
+    result = br("parallel", "start", "s", "--plan", "p.toml", "--agent", "claude-code", cwd=repo)  # type: ignore[operator]
+    assert result.code == 5, result.out + result.err
+    assert KEY not in result.out + result.err
