@@ -55,7 +55,8 @@ def _api_failure(report: Report, code: int, output: str) -> kinds.Failure | None
     text = report.error or report.result or output[-2000:]
     if report.api_status is not None or report.api_failed:
         return kinds.classify_reported(report.api_status, text)
-    if code != 0 and not report.found and _CONNECTION.search(output[-4000:]):
+    unreported = code != 0 and not report.found
+    if unreported and (_CONNECTION.search(output[-4000:]) or looks_rate_limited(output)):
         return kinds.classify_reported(None, text)
     return None
 

@@ -81,7 +81,7 @@ def test_aider_cost_lines(repo: Path) -> None:
 def test_rate_limited_agent_retries_then_fails(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("brgit.parallel.slots.BACKOFF_BASE_SECONDS", 0.01)
     record = run(repo, template("fake_claude.py", "{prompt} ratelimit"))
-    assert record.tasks["t"].status == "failed"
+    assert (record.tasks["t"].status, record.tasks["t"].outcome) == ("failed", "api_error")
     retries = [e for e in events(repo) if e["event_type"] == "task_retry"]
     assert len(retries) == 3
 
