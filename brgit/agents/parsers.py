@@ -185,6 +185,24 @@ def parse_aider(text: str, model: str = "") -> Report | None:
     return report
 
 
+def parse_aider_log(text: str, model: str = "") -> list[TokenUsage]:
+    """aider's `--analytics-log` JSON lines: each `message_send` has exact token counts."""
+    usages = []
+    for event in _json_objects(text):
+        props = event.get("properties")
+        if event.get("event") != "message_send" or not isinstance(props, dict):
+            continue
+        usages.append(
+            TokenUsage(
+                model=str(props.get("main_model") or model),
+                input_tokens=int(props.get("prompt_tokens", 0) or 0),
+                output_tokens=int(props.get("completion_tokens", 0) or 0),
+                reported_cost_usd=_float(props.get("cost")),
+            )
+        )
+    return usages
+
+
 def parse_plain(text: str, model: str = "") -> Report:
     return Report(format="plain", result=text[-2000:])
 

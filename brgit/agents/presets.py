@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from brgit.agents.base import AgentRequest, AgentResult
 from brgit.agents.command import run_cli
+from brgit.agents.parsers import parse_aider_log
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -35,6 +37,7 @@ class Preset:
     key_vars: tuple[str, ...] = ()  # where the CLI reads its API key (any one will do)
     url_vars: tuple[str, ...] = ()  # where it reads a base URL
     install: str = ""  # how to get it, for `br doctor` and the not-found error
+    usage_log: str = ""  # a flag naming a file where the CLI logs exact usage (aider)
 
     def argv(self, program: str, request: AgentRequest) -> list[str]:
         return self.build(program, request)
@@ -70,7 +73,17 @@ class PresetAgent:
                 error=f"{preset.name}: {where} not found ({preset.install}; see `br doctor`)",
             )
         argv = preset.argv(program, request)
-        return run_cli(argv, request, preset.output_format, preset.env())
+        if not preset.usage_log:
+            return run_cli(argv, request, preset.output_format, preset.env())
+        with tempfile.TemporaryDirectory(prefix="brgit-agent-") as folder:
+            log = Path(folder) / "usage.jsonl"
+            result = run_cli([*argv, preset.usage_log, str(log)], request, preset.output_format,
+                             preset.env())
+            exact = parse_aider_log(log.read_text(errors="replace")) if log.exists() else []
+        if exact:  # exact counts beat the rounded `Tokens: 1.2k sent` lines
+            result.usages = exact
+            result.warnings = [w for w in result.warnings if "printed no" not in w]
+        return result
 
 
 def claude_code_argv(program: str, request: AgentRequest) -> list[str]:
@@ -102,7 +115,9 @@ def codex_model(model: str) -> str | None:
 
 
 def aider_argv(program: str, request: AgentRequest) -> list[str]:
-    """`aider --message` in the worktree's repository; brgit commits, so aider does not."""
+    """`aider --message` in the worktree's repository; brgit commits, so aider does not.
+    The prompt is glued to `--message=`; `--analytics-log FILE` (added by PresetAgent) gives
+    exact token counts."""
     argv = [program, "--yes-always", "--no-auto-commits", "--no-dirty-commits", "--no-gitignore"]
     argv += ["--no-check-update", "--analytics-disable", "--no-pretty", "--no-fancy-input"]
     argv += ["--no-stream", "--no-show-model-warnings"]
@@ -148,5 +163,6 @@ PRESETS: dict[str, Preset] = {
         key_vars=("ANTHROPIC_API_KEY", "OPENAI_API_KEY"),
         url_vars=("ANTHROPIC_BASE_URL", "OPENAI_API_BASE"),
         install="pip install aider-chat",
+        usage_log="--analytics-log",  # written even with --analytics-disable; nothing is sent
     ),
 }

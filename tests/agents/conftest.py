@@ -115,3 +115,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "agent_cli" in item.keywords:
             item.add_marker(skip)
+
+
+AIDER_VERSION = "0.86.1"
+AIDER_VENV = HERE / ".aider-venv"
+
+
+@pytest.fixture(scope="session")
+def aider_bin() -> Path:
+    """aider (PyPI aider-chat, about 685 MB) in its own virtual environment under
+    tests/agents/.aider-venv, installed on first use; skipped, saying why, if that fails."""
+    import sys
+
+    exe = AIDER_VENV / "bin" / "aider"
+    if not exe.exists():
+        steps = [
+            [sys.executable, "-m", "venv", str(AIDER_VENV)],
+            [str(AIDER_VENV / "bin" / "pip"), "install", "-q", f"aider-chat=={AIDER_VERSION}"],
+        ]
+        for step in steps:
+            proc = subprocess.run(step, capture_output=True, text=True, timeout=1200, check=False)
+            if proc.returncode != 0:
+                tail = (proc.stderr or proc.stdout).strip().splitlines()[-2:]
+                pytest.skip(f"installing aider-chat failed: {' / '.join(tail)}")
+    return exe
