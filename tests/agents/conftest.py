@@ -61,15 +61,19 @@ def cli(name: str) -> Path:
     return exe
 
 
-@pytest.fixture(scope="session")
-def claude_bin() -> Path:
-    """`node_modules/.bin/claude` (Claude Code, as pinned), installed on first use."""
-    exe = cli("claude")
+def pinned_cli(name: str, package: str) -> Path:
+    """`node_modules/.bin/NAME`, installed on first use, at the version package.json pins."""
+    exe = cli(name)
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
-    wanted = pinned("@anthropic-ai/claude-code")
-    if proc.returncode != 0 or wanted not in proc.stdout:
+    if proc.returncode != 0 or pinned(package) not in proc.stdout:
         pytest.skip(f"{exe} --version gave {proc.stdout.strip() or proc.stderr.strip()!r}")
     return exe
+
+
+@pytest.fixture(scope="session")
+def claude_bin() -> Path:
+    """Claude Code, as pinned."""
+    return pinned_cli("claude", "@anthropic-ai/claude-code")
 
 
 @pytest.fixture
@@ -97,13 +101,8 @@ def key_leaks(*roots: Path) -> list[str]:
 
 @pytest.fixture(scope="session")
 def codex_bin() -> Path:
-    """`node_modules/.bin/codex` (Codex, as pinned), installed on first use."""
-    exe = cli("codex")
-    proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
-    wanted = pinned("@openai/codex")
-    if proc.returncode != 0 or wanted not in proc.stdout:
-        pytest.skip(f"{exe} --version gave {proc.stdout.strip() or proc.stderr.strip()!r}")
-    return exe
+    """Codex, as pinned (an optional dependency: about 420 MB)."""
+    return pinned_cli("codex", "@openai/codex")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
