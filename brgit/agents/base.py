@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -138,7 +139,7 @@ def registry() -> dict[str, Callable[[], Agent]]:
         "claude": ClaudeAgent,
     }
     for name, preset in PRESETS.items():
-        found[name] = lambda preset=preset: PresetAgent(preset)  # type: ignore[misc]
+        found[name] = functools.partial(PresetAgent, preset)
     return found
 
 
