@@ -109,9 +109,10 @@ class EscalationPolicy:
         )
         if complexity_score is not None:
             estimate = self.estimator.result(task_text, complexity_score, estimate.factors)
+        start = None if model or plan_model else self.start(estimate, repo)  # no wasted draws
         choice = self.selector.select(
             estimate, role=role or "builder", cost_limit=cost_limit, time_limit=time_limit,
-            model=model, plan_model=plan_model, start=self.start(estimate, repo),
+            model=model, plan_model=plan_model, start=start,
         )  # fmt: skip
         info = self.catalog.resolve(choice.model_id)
         profile = self.projector.profile(info.tier)

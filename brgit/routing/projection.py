@@ -56,7 +56,10 @@ class ReferenceSession:
         return self.usd * (model.input + model.output) / (self.input + self.output)
 
     def describe(self) -> str:
-        return f"median of {self.sessions} real {self.model} sessions ({self.source})"
+        return (
+            f"median of {self.sessions} real {self.model} sessions ({self.source}), "
+            "at this model's list prices"
+        )
 
 
 SWE_BENCH_PRO = "SWE-agent 1.1 on SWE-bench Pro, shared routing file"

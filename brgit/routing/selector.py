@@ -248,11 +248,14 @@ def choose_model(
 
         policy = build_policy(cfg, root)
     choice = policy.first_task_choice(task)
-    _record(choice, task, cfg, root)
+    record_decision(choice, task, cfg, root)
     return choice
 
 
-def _record(choice: ModelChoice, task: Task, cfg: Config, root: Path | None) -> None:
+def record_decision(
+    choice: ModelChoice, task: Task, cfg: Config, root: Path | None, *, attempt: int = 1
+) -> None:
+    """A `routing_decision` event for the run `attempt` of `task` (re-runs too)."""
     if not cfg.telemetry.enabled:
         return
     from brgit.telemetry.collector import EventCollector
@@ -262,6 +265,7 @@ def _record(choice: ModelChoice, task: Task, cfg: Config, root: Path | None) -> 
         "task_id": task.id,
         "role": task.role,
         "model": choice.model_id,
+        "attempt": attempt,
         "data": {
             "source": choice.source,
             "reasons": choice.reasons,

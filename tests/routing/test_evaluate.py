@@ -190,3 +190,21 @@ def test_unreadable_and_missing_files(tmp_path: Path, repo: Path, br: Any) -> No
         load_matrix(tmp_path / "none.csv", load_catalog())
     missing = br("routing", "evaluate", str(tmp_path / "none.csv"), cwd=repo)
     assert missing.code == 6 and "matrix file not found" in missing.err
+
+
+def test_cli_options_and_config_keys(tmp_path: Path, repo: Path, br: Any) -> None:
+    path = write(tmp_path / "m.csv", SMALL)
+    learned = json.loads(
+        br("routing", "evaluate", str(path), "--data-driven", "--seed", "9", "-f", "json",
+           cwd=repo).out
+    )  # fmt: skip
+    assert (learned["policy"]["data_driven"], learned["policy"]["seed"]) == (True, 9)
+    store = repo / ".buildrunner"
+    store.mkdir()
+    (store / "config.toml").write_text("[routing]\nescalate = false\nmax_task_attempts = 3\n")
+    data = json.loads(br("routing", "evaluate", str(path), "-f", "json", cwd=repo).out)
+    assert (data["policy"]["escalate"], data["policy"]["max_task_attempts"]) == (False, 3)
+    assert data["escalated"] == 0
+    (store / "config.toml").write_text("[routing]\nmax_task_attempts = 0\n")
+    bad = br("routing", "evaluate", str(path), cwd=repo)
+    assert bad.code == 2 and "routing.max_task_attempts: must be at least 1" in bad.err

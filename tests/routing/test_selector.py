@@ -72,7 +72,7 @@ def test_choice_is_recorded_as_routing_decision(repo: Path) -> None:
     [event] = EventCollector(repo).get_events("routing_decision")
     assert event["task_id"] == "docs"
     assert event["model"] == "claude-haiku-5-5"
-    assert event["data"]["source"] == "escalation"
+    assert event["data"]["source"] == "escalation" and event["attempt"] == 1
 
 
 def test_plan_model_and_forced_model_win(repo: Path) -> None:
