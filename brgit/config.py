@@ -33,16 +33,18 @@ def _sub(cls: type, doc: str) -> Any:
 
 @dataclass(frozen=True)
 class CostLimits:
-    daily: float = _opt(10.0, "USD a day; 0 disables (env BR_COST_LIMIT_DAILY)")
-    weekly: float = _opt(50.0, "USD a week; 0 disables (env BR_COST_LIMIT_WEEKLY)")
-    monthly: float = _opt(200.0, "USD a month; 0 disables (env BR_COST_LIMIT_MONTHLY)")
+    daily: float = _opt(50.0, "USD a day; 0 disables (env BR_COST_LIMIT_DAILY)")
+    weekly: float = _opt(250.0, "USD a week; 0 disables (env BR_COST_LIMIT_WEEKLY)")
+    monthly: float = _opt(1000.0, "USD a month; 0 disables (env BR_COST_LIMIT_MONTHLY)")
 
 
 @dataclass(frozen=True)
 class RoutingConfig:
     default_model: str = _opt("sonnet", "model used when nothing else decides (alias or id)")
     cost_optimization: bool = _opt(True, "prefer the cheapest model that fits the task")
-    data_driven: bool = _opt(True, "learn per role and model from telemetry outcomes")
+    escalate: bool = _opt(True, "start cheap (strong if critical); re-run a failed task a tier up")
+    max_task_attempts: int = _opt(2, "agent runs one task may make when escalating (1: no re-run)")
+    data_driven: bool = _opt(False, "learn first tiers per repository from verify verdicts")
     max_attempts: int = _opt(4, "model calls one request may make across fallbacks")
     cooldown_seconds: int = _opt(300, "how long a model that keeps failing is skipped")
     request_timeout_seconds: float = _opt(120.0, "timeout of one model call")
@@ -389,6 +391,7 @@ def _check_choices(cfg: Config, err: typing.Callable[[str, str], ConfigError]) -
         ("parallel", "default_workers"),
         ("parallel", "max_concurrency"),
         ("merge", "batch_size"),
+        ("routing", "max_task_attempts"),
     ]
     for section, key in positive:
         if getattr(getattr(cfg, section), key) < 1:
