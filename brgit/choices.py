@@ -4,7 +4,8 @@ No imports, so the CLI's help can name them without loading anything."""
 
 from __future__ import annotations
 
-AGENT_NAMES = ("shell", "command", "claude")
+# the built-in agents, then the agent-CLI presets
+AGENT_NAMES = ("shell", "command", "claude", "claude-code", "codex", "aider")
 MERGE_STRATEGIES = ("merge", "squash", "rebase")
 ON_CONFLICT = ("skip", "stop")
 OUTPUT_FORMATS = ("auto", "claude-json", "codex-jsonl", "aider", "plain")

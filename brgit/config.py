@@ -37,16 +37,18 @@ def _sub(cls: type, doc: str) -> Any:
 
 @dataclass(frozen=True)
 class CostLimits:
-    daily: float = _opt(10.0, "USD a day; 0 disables (env BR_COST_LIMIT_DAILY)")
-    weekly: float = _opt(50.0, "USD a week; 0 disables (env BR_COST_LIMIT_WEEKLY)")
-    monthly: float = _opt(200.0, "USD a month; 0 disables (env BR_COST_LIMIT_MONTHLY)")
+    daily: float = _opt(50.0, "USD a day; 0 disables (env BR_COST_LIMIT_DAILY)")
+    weekly: float = _opt(250.0, "USD a week; 0 disables (env BR_COST_LIMIT_WEEKLY)")
+    monthly: float = _opt(1000.0, "USD a month; 0 disables (env BR_COST_LIMIT_MONTHLY)")
 
 
 @dataclass(frozen=True)
 class RoutingConfig:
     default_model: str = _opt("sonnet", "model used when nothing else decides (alias or id)")
     cost_optimization: bool = _opt(True, "prefer the cheapest model that fits the task")
-    data_driven: bool = _opt(True, "learn per role and model from telemetry outcomes")
+    escalate: bool = _opt(True, "start cheap (strong if critical); re-run a failed task a tier up")
+    max_task_attempts: int = _opt(2, "agent runs one task may make when escalating (1: no re-run)")
+    data_driven: bool = _opt(False, "learn first tiers per repository from verify verdicts")
     max_attempts: int = _opt(4, "model calls one request may make across fallbacks")
     cooldown_seconds: int = _opt(300, "how long a model that keeps failing is skipped")
     request_timeout_seconds: float = _opt(120.0, "timeout of one model call")
@@ -118,8 +120,14 @@ class AgentConfig:
     )
     output_format: str = _opt("auto", either(OUTPUT_FORMATS))
     timeout_seconds: int = _opt(1800, "an agent running longer than this is stopped")
-    max_turns: int = _opt(30, "turn limit of the claude agent")
-    max_budget_usd: float = _opt(2.0, "spend limit of one claude-agent task")
+    max_turns: int = _opt(30, "turn limit of the claude agent and the claude-code preset")
+    max_budget_usd: float = _opt(2.0, "spend limit of one claude or claude-code task")
+    claude_code_path: str = _opt("", "the claude executable of the claude-code preset; empty: PATH")
+    codex_path: str = _opt("", "the codex executable of the codex preset; empty: PATH")
+    aider_path: str = _opt("", "the aider executable of the aider preset; empty: PATH")
+    allowed_tools: list[str] = _opt(
+        [], "tools claude-code may use besides edits in the worktree, e.g. 'Bash(pytest *)'"
+    )
 
 
 @dataclass(frozen=True)
@@ -383,6 +391,7 @@ def _check_choices(cfg: Config, err: typing.Callable[[str, str], ConfigError]) -
         ("parallel", "default_workers"),
         ("parallel", "max_concurrency"),
         ("merge", "batch_size"),
+        ("routing", "max_task_attempts"),
     ]
     for section, key in positive:
         if getattr(getattr(cfg, section), key) < 1:

@@ -25,10 +25,16 @@ def message(module: str, feature: str | None = None) -> str:
     return f"{what}, which is not installed: pip install 'brgit[{extra}]'"
 
 
+def problem(module: str, feature: str) -> str | None:
+    """The one line to show when the optional `module` cannot be imported, else None."""
+    return message(module, feature) if importlib.util.find_spec(module) is None else None
+
+
 def require(module: str, feature: str) -> None:
     """Raise MissingExtraError unless the optional `module` can be imported."""
-    if importlib.util.find_spec(module) is None:
-        raise MissingExtraError(message(module, feature))
+    missing_line = problem(module, feature)
+    if missing_line is not None:
+        raise MissingExtraError(missing_line)
 
 
 def missing(exc: ModuleNotFoundError) -> MissingExtraError | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -49,6 +50,15 @@ class AgentRequest:
         return f"{task.title}\n\n{task.description}{files}".strip()
 
 
+# What an agent's run came to (`AgentResult.outcome`); the worker adds NO_CHANGES.
+OK = "ok"
+ERROR = "error"  # the agent reported an error or exited non-zero
+DENIED = "denied"  # the agent was refused a tool or an edit it asked for
+API_ERROR = "api_error"  # the model provider refused (auth, billing, quota) or was unreachable
+NO_CHANGES = "no_changes"  # the agent finished but changed nothing in its worktree
+OUTCOMES = (OK, ERROR, DENIED, API_ERROR, NO_CHANGES)
+
+
 @dataclass
 class AgentResult:
     success: bool
@@ -58,6 +68,13 @@ class AgentResult:
     reported_cost_usd: float | None = None
     rate_limited: bool = False
     exit_code: int | None = None
+    outcome: str = ""  # one of OUTCOMES; empty: OK when successful, else ERROR
+    retryable: bool = False  # a dropped connection: the same agent again after a backoff
+    warnings: list[str] = field(default_factory=list)  # e.g. a usage report brgit could not read
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = OK if self.success else ERROR
 
 
 class Agent(Protocol):
@@ -72,16 +89,21 @@ def looks_rate_limited(text: str) -> bool:
 
 
 def run_process(
-    argv: list[str] | str, request: AgentRequest, *, shell: bool = False
+    argv: list[str] | str,
+    request: AgentRequest,
+    *,
+    shell: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[int, str]:
     """Run a child in its own process group in the worktree; returns (exit code, output).
 
     The output is stdout and stderr together. A timeout or a cancel kills the whole group.
+    `env` adds to the worker's environment (an agent preset's settings).
     """
     proc = subprocess.Popen(
         argv,
         cwd=request.worktree,
-        env={**os.environ, **request.env},
+        env={**os.environ, **(env or {}), **request.env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -112,20 +134,27 @@ def kill_group(pid: int) -> None:
         pass
 
 
-def get_agent(name: str) -> Agent:
-    """The agent registered under `name` (shell, command, claude)."""
+def registry() -> dict[str, Callable[[], Agent]]:
+    """Every agent by name: the three built-in kinds and the agent-CLI presets."""
     from brgit.agents.claude import ClaudeAgent
     from brgit.agents.command import CommandAgent
+    from brgit.agents.presets import PRESETS, PresetAgent
     from brgit.agents.shell import ShellAgent
 
-    registry: dict[str, Callable[[], Agent]] = {
+    found: dict[str, Callable[[], Agent]] = {
         "shell": ShellAgent,
         "command": CommandAgent,
         "claude": ClaudeAgent,
     }
-    if name not in registry:
-        raise UsageError(f"unknown agent {name!r} (known: {', '.join(sorted(registry))})")
-    return registry[name]()
+    for name, preset in PRESETS.items():
+        found[name] = functools.partial(PresetAgent, preset)
+    return found
+
+
+def get_agent(name: str) -> Agent:
+    """The agent registered under `name` (one of `brgit.choices.AGENT_NAMES`)."""
+    check_agent(name)
+    return registry()[name]()
 
 
 def check_agent(name: str) -> None:

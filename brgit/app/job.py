@@ -14,7 +14,7 @@ from brgit.config import Config
 from brgit.context import Context, context_for
 from brgit.core.plan import Plan, load_plan
 from brgit.core.session import SessionRecord
-from brgit.errors import MergeError, NotFoundError
+from brgit.errors import EXIT_API, EXIT_GENERAL, EXIT_OK, MergeError, NotFoundError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import current_branch
 from brgit.merge import api, order
@@ -34,6 +34,14 @@ class JobResult:
     def ok(self) -> bool:
         done = self.session.count("completed") == len(self.session.plan.tasks)
         return done and self.train.ok
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything merged; 5 when a model provider refused a task (auth, billing,
+        quota, retries exhausted); 1 for any other failed task or ejected branch."""
+        if self.ok:
+            return EXIT_OK
+        return EXIT_API if self.session.api_failed else EXIT_GENERAL
 
 
 DEFAULT_SOURCES = (
@@ -145,6 +153,12 @@ def summary(result: JobResult) -> dict[str, Any]:
         "not_merged": [
             {"task_id": e.task_id, "reason": e.reason, "detail": e.detail} for e in train.skipped
         ],
+        "failed": [
+            {"task_id": t.task_id, "outcome": t.outcome, "error": t.error}
+            for t in tasks
+            if t.status == "failed"
+        ],
+        "warnings": [{"task_id": t.task_id, "warning": w} for t in tasks for w in t.warnings],
         "verify_runs": train.verify_runs,
         "tokens": {
             "input": sum(t.input_tokens for t in tasks),

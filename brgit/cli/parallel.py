@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from brgit.choices import AGENT_NAMES, either
 from brgit.cli._common import FormatOption, check_format, group
 
 if TYPE_CHECKING:
@@ -18,7 +17,10 @@ app = group("parallel", "Parallel build sessions: each task in its own worktree.
 NameArg = Annotated[str, typer.Argument(help="Session name.")]
 OptName = Annotated[str | None, typer.Argument(help="Session name (default: the latest).")]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Workers.")]
-AgentOpt = Annotated[str | None, typer.Option("--agent", help=either(AGENT_NAMES) + ".")]
+AgentOpt = Annotated[
+    str | None,
+    typer.Option("--agent", help="Agent or agent-CLI preset (`br doctor` lists them)."),
+]
 DetachOpt = Annotated[bool, typer.Option("--detach", help="Run in the background.")]
 
 

@@ -33,6 +33,7 @@ class EventType(StrEnum):
     TASK_FAILED = "task_failed"
     TASK_RETRY = "task_retry"
     TASK_BLOCKED = "task_blocked"
+    TASK_WARNING = "task_warning"
     TASK_STATUS_CHANGED = "task_status_changed"
     BUILD_STARTED = "build_started"
     BUILD_COMPLETED = "build_completed"
