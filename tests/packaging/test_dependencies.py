@@ -100,6 +100,20 @@ def test_the_claude_agent_without_its_sdk_stops_before_any_work(repo: Path) -> N
     assert "br/" not in git(repo, "branch", "--list")
 
 
+def test_doctor_says_the_claude_agent_needs_its_extra(repo: Path) -> None:
+    key = "sk-ant-api03-" + "x" * 20
+    env_file = repo / ".env"
+    env_file.write_text(f"ANTHROPIC_API_KEY={key}\n")
+    done = _br_without("anthropic", repo, "doctor", "--format", "json")
+    claude = next(c for c in json.loads(done.stdout)["agents"] if c["agent"] == "claude")
+    assert claude["usable"] is False
+    assert claude["problem"] == (
+        "the claude agent needs the anthropic SDK, which is not installed: "
+        "pip install 'brgit[claude]'"
+    )
+    assert key not in done.stdout + done.stderr
+
+
 def test_require_names_the_feature_and_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
