@@ -2,6 +2,8 @@
 
 CONTRACT (other packages rely on it):
     EventCollector(root: Path | None = None)   # root = main worktree; None: the current repo
+    EventCollector(root, telemetry=ctx.telemetry)   # inside brgit: the command's context's
+    collector.collect(TelemetryEvent(EventType.TASK_STARTED, task_id=...)) -> None
     collector.collect_event({"event_type": "task_started", "task_id": ..., ...}) -> None
     Never raises; a storage error is counted (`errors`) and logged.
 """

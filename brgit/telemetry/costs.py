@@ -1,7 +1,7 @@
 """CostTracker: the token and cost ledger (`.buildrunner/telemetry/costs/`).
 
 CONTRACT (other packages rely on it):
-    CostTracker(root: Path | None = None)
+    CostTracker(root: Path | None = None)       # inside brgit: the context's `ctx.costs`
     tracker.track_usage(usage: TokenUsage, **context) -> dict   # context: task_id, session_id,
         agent_id, role, command_name, action, invocation_kind, started_at, finished_at,
         duration_ms ... ; returns the stored record; never raises.
