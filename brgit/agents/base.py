@@ -119,6 +119,28 @@ def get_agent(name: str) -> Agent:
     return registry[name]()
 
 
+def run_in(
+    agent: str, task: Task, worktree: Path, env: Mapping[str, str], *, cfg: Config
+) -> AgentResult:
+    """Run `task` once with the agent registered as `agent`, in `worktree`, outside any
+    session (a merge repair uses it): its prompt comes from the task's title and description,
+    the shell agent runs its `run`. The model is the task's, else the configured default."""
+    model = task.model or ""
+    if not model and agent != "shell":
+        from brgit.routing.catalog import load_catalog
+
+        model = load_catalog(cfg.models).resolve(cfg.routing.default_model).id
+    request = AgentRequest(
+        task=task,
+        worktree=worktree,
+        env=dict(env),
+        model=model,
+        cfg=cfg,
+        timeout=float(cfg.agent.timeout_seconds),
+    )
+    return get_agent(agent).run(request)
+
+
 AGENT_NAMES = ("shell", "command", "claude")
 
 

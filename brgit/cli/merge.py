@@ -42,6 +42,21 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(min=1, help="Branches merged per verify run (bisects failures)."),
         ] = None,
+        speculate: Annotated[
+            int | None,
+            typer.Option(min=1, help="Train prefixes verified at once (capped by the CPU count)."),
+        ] = None,
+        gate: Annotated[
+            list[str] | None,
+            typer.Option("--gate", help="Gate run on each verified merge (repeatable)."),
+        ] = None,
+        repair: Annotated[
+            bool | None,
+            typer.Option(
+                "--repair/--no-repair",
+                help="Hand ejected branches back to their agent (session tasks).",
+            ),
+        ] = None,
         abort: Annotated[
             bool, typer.Option("--abort", help="Clean up a stopped or crashed train.")
         ] = False,
@@ -56,7 +71,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("give either --session NAME or BRANCH names")
         from brgit.merge.api import Overrides
 
-        over = Overrides(target, verify, strategy, on_conflict, batch)
+        gates = tuple(gate) if gate else None
+        over = Overrides(target, verify, strategy, on_conflict, batch, speculate, gates, repair)
         if dry_run:
             return _dry_run(session, branches or [], over, fmt)
         return _train(session, branches or [], over, fmt)
@@ -74,7 +90,12 @@ def _train(session: str | None, branches: list[str], over: Overrides, fmt: str) 
     cfg = load_config()
     progress = None if fmt == "json" else note
     if session:
-        result = api.merge_session(cfg.root, cfg, session, over, progress)
+        from functools import partial
+
+        from brgit.agents.base import run_in
+
+        run_agent = partial(run_in, cfg=cfg)
+        result = api.merge_session(cfg.root, cfg, session, over, progress, run_agent)
     else:
         result = api.merge_branches(cfg.root, cfg, branches, over, progress)
     emit(report.train_data(result), report.train_view(result), fmt)

@@ -16,9 +16,9 @@ from brgit.core.session import SessionRecord
 from brgit.errors import MergeError, NotFoundError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import current_branch
-from brgit.merge import api, order
+from brgit.merge import api
 from brgit.merge.model import TrainResult
-from brgit.merge.train import Progress, run_train
+from brgit.merge.train import Progress
 from brgit.telemetry.collector import EventCollector
 
 
@@ -101,10 +101,14 @@ def run_job(
     record = run_plan(
         plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent, progress=progress
     )
-    items, skipped = order.from_session(record, root)
     over = api.Overrides(target=target, verify=verify)
     opts = api.options(cfg, over, session=record.name, fallback_target=target)
-    train = run_train(root, items, opts, skipped=skipped, progress=progress)
+    from functools import partial
+
+    from brgit.agents.base import run_in
+
+    run_agent = partial(run_in, cfg=cfg)
+    train = api.merge_record(root, cfg, record, opts, progress=progress, run_agent=run_agent)
     result = JobResult(record, train, int((time.monotonic() - began) * 1000))
     events.collect_event(
         {

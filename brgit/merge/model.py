@@ -35,12 +35,16 @@ class Merged:
 
 
 @dataclass(frozen=True)
-class RepairAttempt:
+class Repair:
     """One hand-back of an ejected branch to its agent, and how it went."""
 
+    task_id: str
+    branch: str
     cause: str  # CONFLICT | VERIFY_FAILED | GATE_FAILED: why the branch was ejected
-    resolved: bool  # the agent left no conflict and made a commit
-    detail: str = ""
+    resolved: bool  # no conflict left and a commit made: the branch went back in the train
+    detail: str = ""  # what the repair found (or why it could not run)
+    files: list[str] = field(default_factory=list)  # the conflicting files handed over
+    commit: str = ""  # the branch's tip after the repair
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,6 @@ class Ejection:
     files: list[str] = field(default_factory=list)
     detail: str = ""
     log: str = ""  # the verify log holding the whole output (verification failed)
-    repairs: list[RepairAttempt] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class TrainResult:
     merged: list[Merged] = field(default_factory=list)
     ejected: list[Ejection] = field(default_factory=list)
     skipped: list[Ejection] = field(default_factory=list)  # not completed, or no changes
+    repairs: list[Repair] = field(default_factory=list)  # every hand-back, in order
     verify_runs: int = 0
     stopped: bool = False
     duration_ms: int = 0

@@ -10,14 +10,13 @@ another start time and is left alone) before it removes any worktree.
 from __future__ import annotations
 
 import json
-import os
 import queue
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from brgit import paths
 from brgit.gitops import merge as gm
+from brgit.merge import procs
 
 
 @dataclass(frozen=True)
@@ -112,58 +111,9 @@ def stop_recorded(record: RunRecord, wait: float = 5.0) -> bool:
     is left. The group is ours when its leader still has the recorded start time, or when the
     leader is gone (a group id stays taken while any member lives, so no other group can
     have it then); a leader with another start time means the pid was reused: left alone."""
-    from brgit.merge.verify import stop_group
     from brgit.parallel.control import process_start
 
     now = process_start(record.pid)
     if now is not None and record.started is not None and now != record.started:
         return True  # the pid belongs to another process: ours is long gone
-    stop_group(record.pid)
-    deadline = time.monotonic() + wait
-    while group_members(record.pid):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes in process group `pgid`, from /proc."""
-    members = []
-    for entry in _proc_entries():
-        fields = _stat_fields(entry)
-        if fields is not None and fields[0] != "Z" and fields[2] == str(pgid):
-            members.append(int(entry.name))
-    return members
-
-
-def users_of(folder: Path) -> list[int]:
-    """Processes whose working directory is `folder` or inside it (a verify run's children
-    that left its process group, say): removing the folder would pull it from under them."""
-    target = os.path.realpath(folder)
-    found = []
-    for entry in _proc_entries():
-        try:
-            cwd = str((entry / "cwd").readlink())
-        except OSError:
-            continue
-        if cwd == target or cwd.startswith(target + os.sep):
-            fields = _stat_fields(entry)
-            if fields is None or fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
-
-
-def _proc_entries() -> list[Path]:
-    try:
-        return [p for p in Path("/proc").iterdir() if p.name.isdigit()]
-    except OSError:
-        return []
-
-
-def _stat_fields(entry: Path) -> list[str] | None:
-    """/proc/PID/stat after the command name: state, ppid, pgrp, ..."""
-    try:
-        return (entry / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
+    return procs.stop_group(record.pid, wait)

@@ -212,7 +212,7 @@ def abort(root: Path) -> Aborted | None:
 def _stop_what_it_started(root: Path, state: TrainState) -> None:
     """Stop the recorded verify runs (process groups), then make sure nothing else still
     works inside a scratch worktree: nothing is removed from under a running process."""
-    from brgit.merge import slots
+    from brgit.merge import procs, slots
 
     for run in slots.read_running(root):
         if run.train_id == state.train_id and not slots.stop_recorded(run):
@@ -221,7 +221,7 @@ def _stop_what_it_started(root: Path, state: TrainState) -> None:
                 "nothing was removed (stop it, then run `br merge --abort` again)"
             )
     for path in state.worktrees():
-        users = slots.users_of(path) if path.exists() else []
+        users = procs.users_of(path) if path.exists() else []
         if users:
             pids = ", ".join(str(p) for p in users[:5])
             raise MergeError(

@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from brgit.errors import BuildRunnerError, MergeError
@@ -47,6 +47,7 @@ from brgit.merge.model import (
     TrainResult,
 )
 from brgit.merge.order import blocked_by
+from brgit.merge.repair import REPAIRABLE, Fixer, repair
 from brgit.merge.slots import Slots, clear_running, slot_paths
 from brgit.redact import redact
 
@@ -79,6 +80,7 @@ class MergeTrain:
         skipped: Sequence[Ejection] = (),
         progress: Progress | None = None,
         gates: Sequence[Gate] = (),
+        fixer: Fixer | None = None,
     ) -> None:
         self.root = root
         self.items = list(items)
@@ -102,6 +104,8 @@ class MergeTrain:
         self.pool: ThreadPoolExecutor | None = None
         self.window: list[Unit] = []
         self._size = 1
+        self.fixer = fixer if opts.repair else None
+        self.tries: dict[str, int] = {}
 
     # ------------------------------------------------------------------ the run
 
@@ -126,6 +130,7 @@ class MergeTrain:
             self.events.started(state.train_id, start, self.items)
             self._prepare(slots, state, start)
             self._drive(deque(self.items))
+            self._repair()
             self._shutdown()
             lander.land()
         except BaseException as exc:
@@ -354,6 +359,40 @@ class MergeTrain:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
+    # ------------------------------------------------------------------ repair
+
+    def _repair(self) -> None:
+        """Hand ejected branches back to their agents; the repaired ones go round again."""
+        while self.fixer is not None and not self.stopped:
+            assert self.lander is not None
+            self.lander.land()  # the target the agents are told about is where it says
+            back = [item for e in list(self.result.ejected) if (item := self._repair_one(e))]
+            if not back:
+                return
+            self._drive(deque(back))
+
+    def _repair_one(self, ejection: Ejection) -> TrainItem | None:
+        assert self.lander is not None and self.fixer is not None
+        tries = self.tries.get(ejection.task_id, 0)
+        if ejection.reason not in REPAIRABLE or tries >= self.opts.repair_attempts:
+            return None
+        self.tries[ejection.task_id] = tries + 1
+        item = self.by_id[ejection.task_id]
+        self.progress(f"repairing {item.task_id} ({ejection.reason})")
+        target = (self.opts.target, self.lander.verified)
+        done = repair(self.root, item, ejection.reason, target, self.fixer,
+                      detail=ejection.detail, log=ejection.log)  # fmt: skip
+        self.result.repairs.append(done)
+        self.events.repaired(done)
+        if not done.resolved:
+            self.progress(f"repair of {item.task_id} failed: {done.detail}")
+            return None
+        self.result.ejected.remove(ejection)
+        again = replace(item, rev=done.commit, repaired=True)
+        self.by_id[item.task_id] = again
+        self.position[item.task_id] = max(self.position.values()) + 1  # behind all others
+        return again
+
     # ------------------------------------------------------------------ records
 
     def _finalize(self, held: list[Ejection]) -> None:
@@ -396,6 +435,10 @@ def run_train(
     skipped: Sequence[Ejection] = (),
     progress: Progress | None = None,
     gates: Sequence[Gate] = (),
+    fixer: Fixer | None = None,
 ) -> TrainResult:
     """Run a merge train; see `MergeTrain`."""
-    return MergeTrain(root, items, opts, skipped=skipped, progress=progress, gates=gates).run()
+    train = MergeTrain(
+        root, items, opts, skipped=skipped, progress=progress, gates=gates, fixer=fixer
+    )
+    return train.run()

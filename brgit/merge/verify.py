@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import select
-import signal
 import subprocess
 import threading
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from brgit.errors import MergeError
+from brgit.merge.procs import stop_group
 
 _CLEAN_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
 SLOT_VAR = "BR_VERIFY_SLOT"  # which scratch worktree (0, 1, ...): separate ports or databases
@@ -142,14 +142,6 @@ def _wait_once(pid: int, fd: int, seconds: float) -> bool:
         return True
     time.sleep(min(seconds, 0.01))
     return False
-
-
-def stop_group(pgid: int) -> None:
-    """SIGKILL every process in group `pgid` (nothing left is fine)."""
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 _SHELL_CHARS = frozenset("|&;<>()$`\\\"'*?[]#~=%{}!\n")

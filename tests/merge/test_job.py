@@ -50,7 +50,9 @@ def test_run_plans_works_merges_and_summarises(repo: Path, tmp_path: Path, br) -
     assert [(e["task_id"], e["reason"]) for e in data["ejected"]] == [
         ("breaks", "verification failed")
     ]
-    assert data["not_merged"] == [{"task_id": "fails", "reason": "not completed (failed)", "detail": "exit 3"}]
+    assert data["not_merged"] == [
+        {"task_id": "fails", "reason": "not completed (failed)", "detail": "exit 3"}
+    ]
     assert data["final_commit"] == git(repo, "rev-parse", "main")
     assert (repo / "beta.txt").read_text() == "beta\n" and not (repo / "broken").exists()
     assert set(data["tokens"]) == {"input", "output", "cache_read", "cache_write"}

@@ -418,7 +418,9 @@ def test_the_checkout_found_at_landing_follows_even_if_the_user_switched_to_it(
     make_branch(repo, "work", {"w.txt": "w\n"})
     git(repo, "checkout", "-q", "-b", "dev")  # main is checked out nowhere when the train starts
     switch = f"git -C {repo} checkout -q main"  # ... and the user switches to it meanwhile
-    result = run_train(repo, order.from_branches(["work"], repo), TrainOptions("main", verify=switch))
+    result = run_train(
+        repo, order.from_branches(["work"], repo), TrainOptions("main", verify=switch)
+    )
     assert [m.task_id for m in result.merged] == ["work"]
     assert git(repo, "symbolic-ref", "--short", "HEAD") == "main"
     assert (repo / "w.txt").read_text() == "w\n"  # the files came along with the branch
