@@ -120,11 +120,18 @@ def get_agent(name: str) -> Agent:
 
 
 def run_in(
-    agent: str, task: Task, worktree: Path, env: Mapping[str, str], *, cfg: Config
+    agent: str,
+    task: Task,
+    worktree: Path,
+    env: Mapping[str, str],
+    cancel: threading.Event | None = None,
+    *,
+    cfg: Config,
 ) -> AgentResult:
     """Run `task` once with the agent registered as `agent`, in `worktree`, outside any
     session (a merge repair uses it): its prompt comes from the task's title and description,
-    the shell agent runs its `run`. The model is the task's, else the configured default."""
+    the shell agent runs its `run`. The model is the task's, else the configured default.
+    Setting `cancel` stops the agent's process group."""
     model = task.model or ""
     if not model and agent != "shell":
         from brgit.routing.catalog import load_catalog
@@ -137,6 +144,7 @@ def run_in(
         model=model,
         cfg=cfg,
         timeout=float(cfg.agent.timeout_seconds),
+        cancel=cancel or threading.Event(),
     )
     return get_agent(agent).run(request)
 

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from brgit.merge.api import Overrides
 
 HELP = (
-    "Integrate worker branches in dependency order in a scratch worktree, run the verify "
-    "command, and advance the target only to verified commits. Conflicting or failing "
-    "branches are ejected (they keep their commits)."
+    "Integrate worker branches in dependency order, verify the merges in scratch worktrees "
+    "(several prefixes at once with --speculate), and advance the target only to verified "
+    "commits. Conflicting or failing branches are ejected (they keep their commits), or "
+    "handed back to their agent with --repair."
 )
 
 

@@ -137,7 +137,13 @@ def summary(result: JobResult) -> dict[str, Any]:
         "final_commit": train.final_commit,
         "merged": [m.task_id for m in train.merged],
         "ejected": [
-            {"task_id": e.task_id, "reason": e.reason, "files": e.files, "detail": e.detail}
+            {
+                "task_id": e.task_id,
+                "reason": e.reason,
+                "files": e.files,
+                "detail": e.detail,
+                "log": e.log,
+            }
             for e in train.ejected
         ],
         "not_merged": [

@@ -15,6 +15,8 @@ session tasks) is handed a `RepairRequest` and works in its worktree.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -73,8 +75,21 @@ def repair(
     try:
         return _attempt(where, item, cause, target, fixer, found)
     finally:
-        if temporary:
+        if temporary and _unused(where):  # else left for `git worktree remove` by hand
             gm.remove_scratch(root, where)
+
+
+def _unused(where: Path, wait: float = 5.0) -> bool:
+    """Whether no process works in `where` any more (an agent stopped by Ctrl-C takes a
+    moment to go): a worktree is never removed from under a running process."""
+    from brgit.merge.procs import users_of
+
+    deadline = time.monotonic() + wait
+    while users_of(where):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def _attempt(
@@ -125,12 +140,14 @@ def _judge(
 ) -> Repair:
     """Resolved: nothing unmerged, no conflict markers, and a new commit (made here from
     what the agent left, as a worker's changes are committed)."""
-    left = gm.conflicted(where) or [f for f in files if _has_markers(where / f)]
+    left = [f for f in files if _has_markers(where / f)]
+    if not left:
+        run_git(["add", "-A"], where)  # a file saved without markers is resolved
+        left = gm.conflicted(where)
     if left:
         detail = f"conflict markers left in {', '.join(left)}"
         _restore(where, before)
         return record(False, _with(detail, said), files)
-    run_git(["add", "-A"], where)
     staged = not run_git(["diff", "--cached", "--quiet"], where, check=False).ok
     if staged or _merging(where):
         msg = "br repair: resolved by its agent"
@@ -225,7 +242,7 @@ class AgentOutcome(Protocol):
     error: str | None
 
 
-RunAgent = Callable[[str, "Task", Path, Mapping[str, str]], AgentOutcome]
+RunAgent = Callable[[str, "Task", Path, Mapping[str, str], threading.Event], AgentOutcome]
 
 
 class TaskFixer:
@@ -248,7 +265,12 @@ class TaskFixer:
         else:
             title = f"Repair {task.id}: {task.title}"
             fix = replace(task, title=title, description=request.prompt, files=request.files)
-        outcome = self.run_agent(agent, fix, request.worktree, env)
+        cancel = threading.Event()
+        try:
+            outcome = self.run_agent(agent, fix, request.worktree, env, cancel)
+        except BaseException:  # Ctrl-C: the agent's process group is stopped too
+            cancel.set()
+            raise
         if not outcome.success:
             return False, f"{agent} agent failed: {outcome.error or 'no reason given'}"
         return True, ""

@@ -42,6 +42,7 @@ from brgit.merge.model import (
     NO_CHANGES,
     VERIFY_FAILED,
     Ejection,
+    Repair,
     TrainItem,
     TrainOptions,
     TrainResult,
@@ -372,11 +373,23 @@ class MergeTrain:
             self._drive(deque(back))
 
     def _repair_one(self, ejection: Ejection) -> TrainItem | None:
-        assert self.lander is not None and self.fixer is not None
-        tries = self.tries.get(ejection.task_id, 0)
-        if ejection.reason not in REPAIRABLE or tries >= self.opts.repair_attempts:
+        """Hand one ejected branch back, up to `repair_attempts` times in all; the repaired
+        branch, ready to go back in the train, or None."""
+        if ejection.reason not in REPAIRABLE:
             return None
-        self.tries[ejection.task_id] = tries + 1
+        while self.tries.get(ejection.task_id, 0) < self.opts.repair_attempts:
+            self.tries[ejection.task_id] = self.tries.get(ejection.task_id, 0) + 1
+            done = self._attempt(ejection)
+            if done.resolved:
+                self.result.ejected.remove(ejection)
+                again = replace(self.by_id[ejection.task_id], rev=done.commit, repaired=True)
+                self.by_id[again.task_id] = again
+                self.position[again.task_id] = max(self.position.values()) + 1  # behind all
+                return again
+        return None
+
+    def _attempt(self, ejection: Ejection) -> Repair:
+        assert self.lander is not None and self.fixer is not None
         item = self.by_id[ejection.task_id]
         self.progress(f"repairing {item.task_id} ({ejection.reason})")
         target = (self.opts.target, self.lander.verified)
@@ -385,13 +398,8 @@ class MergeTrain:
         self.result.repairs.append(done)
         self.events.repaired(done)
         if not done.resolved:
-            self.progress(f"repair of {item.task_id} failed: {done.detail}")
-            return None
-        self.result.ejected.remove(ejection)
-        again = replace(item, rev=done.commit, repaired=True)
-        self.by_id[item.task_id] = again
-        self.position[item.task_id] = max(self.position.values()) + 1  # behind all others
-        return again
+            self.progress(f"repair of {item.task_id} did not resolve it: {done.detail}")
+        return done
 
     # ------------------------------------------------------------------ records
 

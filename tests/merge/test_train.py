@@ -464,3 +464,32 @@ def test_verified_work_that_cannot_land_is_named_in_the_one_line_error(
     assert git(repo, "cat-file", "-t", unlanded) == "commit"  # named, so it can be merged
     assert subjects(repo)[-1] == "br merge: a"  # what could land did
     assert (repo / "b.txt").read_text() == "untracked, mine\n"
+
+
+def test_batch_squash_lists_each_branch_with_its_own_squash_commit(repo: Path) -> None:
+    for name in ("a", "b", "c"):
+        make_branch(repo, name, {f"{name}.txt": f"{name}\n"})
+    opts = TrainOptions("main", strategy="squash", verify="true", batch=3)
+    result = run_train(repo, order.from_branches(["a", "b", "c"], repo), opts)
+    assert result.verify_runs == 1
+    for merged in result.merged:
+        assert (
+            git(repo, "show", "-s", "--format=%s", merged.commit) == f"br merge: {merged.task_id}"
+        )
+    assert result.merged[-1].commit == result.final_commit
+
+
+def test_a_failed_verify_keeps_whole_lines_and_names_its_log(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    long_line = "E   AssertionError: " + "value " * 80 + "END"
+    verify = f"echo first; echo '{long_line}'; exit 1"
+    result = run_train(
+        repo, order.from_branches(["work"], repo), TrainOptions("main", verify=verify)
+    )
+    [ejection] = result.ejected
+    assert ejection.detail.endswith(long_line) and "first" in ejection.detail
+    assert Path(ejection.log).is_file() and long_line in Path(ejection.log).read_text()
+    make_branch(repo, "again", {"again.txt": "a\n"})
+    shown = br("merge", "again", "--target", "main", "--verify", verify, cwd=repo)
+    assert shown.code == 1 and "Full verify output of again: " in shown.out
+    assert ".buildrunner/merge/logs/" in shown.out
