@@ -45,7 +45,8 @@ def users_of(folder: Path) -> list[int]:
             cwd = str((entry / "cwd").readlink())
         except OSError:
             continue
-        if cwd == target or cwd.startswith(target + os.sep):
+        inside = cwd == target or cwd.startswith(target + os.sep)
+        if inside and entry.name != str(os.getpid()):
             fields = _stat_fields(entry)
             if fields is None or fields[0] != "Z":
                 found.append(int(entry.name))

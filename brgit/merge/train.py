@@ -201,7 +201,9 @@ class MergeTrain:
         if not self.window:
             self._size = self._unit_size(len(queue))
         while queue and len(self.window) < self.depth:
-            if self.opts.on_conflict == "stop" and any(u.held for u in self.window):
+            if self.opts.on_conflict == "stop" and any(
+                e.reason == CONFLICT for u in self.window for e in u.held
+            ):
                 return  # an ejection ahead may stop the train: merge nothing more yet
             tip = self.window[-1].head if self.window else self.lander.verified
             unit = self._build(tip, queue)
@@ -266,8 +268,9 @@ class MergeTrain:
             self._finalize(front.held)
             return None
         outcome = self._outcome(front)
-        if not outcome.ok:
-            return self._bisect(front, outcome)
+        if not outcome.ok:  # the checks behind it assumed it passes: stop them first
+            behind = self._discard_window()
+            return self._bisect(front, outcome) + behind
         self._checked(front.items, outcome)
         self._finalize(front.held)
         self.merged_ids.update(i.task_id for i in front.items)
