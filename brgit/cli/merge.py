@@ -130,6 +130,7 @@ def _abort(fmt: str) -> int:
                 "landed": done.landed if done else None,
                 "tasks": (done.tasks or []) if done else [],
                 "problem": done.problem if done else None,
+                "stopped": list(done.stopped) if done else [],
             }
         )
         return 1 if done and done.problem else 0
@@ -137,7 +138,10 @@ def _abort(fmt: str) -> int:
         typer.echo("no merge train to abort")
         return 0
     target = done.state.target
-    typer.echo(f"aborted train {done.state.train_id}: removed its scratch worktree")
+    if done.stopped:
+        pids = ", ".join(str(pid) for pid in done.stopped)
+        typer.echo(f"stopped {len(done.stopped)} verify run(s) it left running (pid {pids})")
+    typer.echo(f"aborted train {done.state.train_id}: removed its scratch worktrees")
     if done.landed:
         typer.echo(
             f"{target} advanced to {done.landed[:12]}, its last verified commit "

@@ -111,9 +111,14 @@ def stop_recorded(record: RunRecord, wait: float = 5.0) -> bool:
     is left. The group is ours when its leader still has the recorded start time, or when the
     leader is gone (a group id stays taken while any member lives, so no other group can
     have it then); a leader with another start time means the pid was reused: left alone."""
+    if not is_ours(record):
+        return True  # the pid belongs to another process: ours is long gone
+    return procs.stop_group(record.pid, wait)
+
+
+def is_ours(record: RunRecord) -> bool:
+    """False when the recorded pid now leads a process with another start time."""
     from brgit.parallel.control import process_start
 
     now = process_start(record.pid)
-    if now is not None and record.started is not None and now != record.started:
-        return True  # the pid belongs to another process: ours is long gone
-    return procs.stop_group(record.pid, wait)
+    return now is None or record.started is None or now == record.started

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from brgit import paths
@@ -64,6 +64,7 @@ class Aborted:
     landed: str | None = None  # the commit the target moved to
     tasks: list[str] | None = None
     problem: str | None = None  # why verified work could not land (it names the commit)
+    stopped: tuple[int, ...] = ()  # verify runs (process groups) it found running and stopped
 
 
 def state_file(root: Path) -> Path:
@@ -199,23 +200,30 @@ def abort(root: Path) -> Aborted | None:
         return None
     if running(state):
         raise MergeError(f"the merge train is still running (pid {state.pid}); stop it first")
-    _stop_what_it_started(root, state)
+    stopped = _stop_what_it_started(root, state)
     result = Aborted(state)
     record = read_verified(root, state.train_id)
     if record is not None and record.verified != record.landed:
         result = _land(root, state, record)
     finish(root, state)
+    result = replace(result, stopped=stopped)
     slots.clear_running(root)
     return result
 
 
-def _stop_what_it_started(root: Path, state: TrainState) -> None:
+def _stop_what_it_started(root: Path, state: TrainState) -> tuple[int, ...]:
     """Stop the recorded verify runs (process groups), then make sure nothing else still
-    works inside a scratch worktree: nothing is removed from under a running process."""
+    works inside a scratch worktree: nothing is removed from under a running process.
+    Returns the runs that were still running."""
     from brgit.merge import procs, slots
 
+    stopped = []
     for run in slots.read_running(root):
-        if run.train_id == state.train_id and not slots.stop_recorded(run):
+        if run.train_id != state.train_id:
+            continue
+        if procs.group_members(run.pid) and slots.is_ours(run):
+            stopped.append(run.pid)
+        if not slots.stop_recorded(run):
             raise MergeError(
                 f"verify run pid {run.pid} of train {state.train_id} did not stop; "
                 "nothing was removed (stop it, then run `br merge --abort` again)"
@@ -228,6 +236,7 @@ def _stop_what_it_started(root: Path, state: TrainState) -> None:
                 f"process(es) {pids} still work in {path}; nothing was removed "
                 "(stop them, then run `br merge --abort` again)"
             )
+    return tuple(stopped)
 
 
 def _land(root: Path, state: TrainState, record: Verified) -> Aborted:

@@ -66,6 +66,7 @@ def test_abort_after_kill_9_stops_the_verify_runs_then_removes_their_worktrees(
 
     aborted = br_process("merge", "--abort", cwd=repo)
     assert aborted.returncode == 0, aborted.stderr
+    assert f"stopped {len(running)} verify run(s) it left running" in aborted.stdout
     assert not any(_alive(pid) for pid in running)
     assert not scratch.exists() and "brgit-merge" not in git(repo, "worktree", "list")
     assert slots.read_running(repo) == []
