@@ -19,10 +19,10 @@ from brgit.config import Config
 from brgit.errors import MergeError, UsageError
 from brgit.gitops.git import current_branch
 from brgit.merge import order, state
+from brgit.merge.fixer import RunAgent, TaskFixer
 from brgit.merge.gates import resolve as resolve_gates
 from brgit.merge.model import ON_CONFLICT, STRATEGIES, DryRun, TrainOptions, TrainResult
 from brgit.merge.predict import dry_run
-from brgit.merge.repair import RunAgent, TaskFixer
 from brgit.merge.train import Progress, run_train
 
 if TYPE_CHECKING:  # sessions are loaded only when a session is merged

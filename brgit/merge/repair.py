@@ -15,7 +15,6 @@ session tasks) is handed a `RepairRequest` and works in its worktree.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -27,7 +26,7 @@ from brgit.gitops.git import run_git, worktree_admin_lock
 from brgit.merge.model import CONFLICT, Repair, TrainItem
 
 if TYPE_CHECKING:
-    from brgit.core.plan import Plan, Task
+    pass
 
 REPAIRABLE = ("conflict", "verification failed", "gate failed")
 MARKER = re.compile(rb"^(<{7} |>{7} |={7}$)", re.MULTILINE)
@@ -235,42 +234,3 @@ def _worktree_for(root: Path, item: TrainItem) -> tuple[Path, bool] | str:
     if not made.ok:
         return f"no worktree for {item.branch}: {made.stderr.strip()}"
     return path, True
-
-
-class AgentOutcome(Protocol):
-    success: bool
-    error: str | None
-
-
-RunAgent = Callable[[str, "Task", Path, Mapping[str, str], threading.Event], AgentOutcome]
-
-
-class TaskFixer:
-    """Repairs a session's tasks with their own agents: agent tasks get the repair prompt
-    as their task; shell tasks run the plan's `repair` command (the prompt in its env)."""
-
-    def __init__(self, plan: Plan, run_agent: RunAgent, default_agent: str) -> None:
-        self.plan = plan
-        self.run_agent = run_agent
-        self.default_agent = default_agent
-
-    def __call__(self, request: RepairRequest) -> tuple[bool, str]:
-        task = self.plan.task(request.task_id)
-        agent = task.agent or self.default_agent
-        env = {**request.env(), "BR_REPAIR_PROMPT": request.prompt}
-        if agent == "shell":
-            if not task.repair:
-                return False, f"task {task.id!r} has no `repair` command in the plan"
-            fix = replace(task, run=task.repair, title=f"repair {task.id}", verify=None)
-        else:
-            title = f"Repair {task.id}: {task.title}"
-            fix = replace(task, title=title, description=request.prompt, files=request.files)
-        cancel = threading.Event()
-        try:
-            outcome = self.run_agent(agent, fix, request.worktree, env, cancel)
-        except BaseException:  # Ctrl-C: the agent's process group is stopped too
-            cancel.set()
-            raise
-        if not outcome.success:
-            return False, f"{agent} agent failed: {outcome.error or 'no reason given'}"
-        return True, ""
