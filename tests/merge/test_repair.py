@@ -150,3 +150,40 @@ def test_ctrl_c_during_a_repair_stops_the_agent_before_its_worktree_goes(
     )
     assert "brgit-merge" not in git(repo, "worktree", "list")
     assert git(repo, "log", "-1", "--format=%s", "main") == "br merge: a"  # what was verified
+
+
+FAKE_AGENT = """
+import pathlib, re, sys
+prompt = sys.argv[1]
+pathlib.Path(sys.argv[2]).write_text(prompt)
+text = pathlib.Path("README.md").read_text()
+kept = [line for line in text.splitlines() if not re.match(r"^(<{7}|={7}|>{7})", line)]
+pathlib.Path("README.md").write_text("\\n".join(kept) + "\\n")
+print("resolved README.md")
+"""
+
+
+def test_an_agent_task_gets_a_prompt_naming_the_files_and_both_sides(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Any registered agent repairs through the same path: here the `command` agent runs a
+    fake agent CLI that keeps both sides of the conflict."""
+    agent = tmp_path / "fake_agent.py"
+    agent.write_text(FAKE_AGENT)
+    seen = tmp_path / "prompt.txt"
+    config = repo / ".buildrunner" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    command = f"{shlex.quote(sys.executable)} {shlex.quote(str(agent))} {{prompt}} {seen}"
+    config.write_text(
+        f'[agent]\ncommand = {command!r}\noutput_format = "plain"\n'.replace("'", '"')
+    )
+    tasks = [Task("a"), Task("b", title="Say b", agent="command")]
+    files = {"a": {"README.md": "a\n"}, "b": {"README.md": "b\n"}}
+    make_session(repo, "s", tasks, files)
+    result = _merge(repo, "s")
+    assert [(m.task_id, m.repaired) for m in result.merged] == [("a", False), ("b", True)]
+    prompt = seen.read_text()
+    assert "br/s/b" in prompt and "- README.md" in prompt  # the branch and the file
+    assert "your branch's side (HEAD)" in prompt and "main's side" in prompt  # both sides
+    assert "work on br/s/a" in prompt  # the target's commit that touched the file
+    assert (repo / "README.md").read_text() == "b\na\n"
