@@ -58,9 +58,10 @@ def run_verify(
         with log.open("a+b") as out:
             start = out.tell()
             out.write(f"$ {command}  (in {cwd})\n".encode())
+            header = out.tell() - start
             out.flush()
             code = _run(command, cwd, env, out, timeout, (on_spawn, cancel))
-            tail = _mask_since(out, start)
+            tail = _mask_since(out, start, header)
     except OSError as exc:  # a full disk, a read-only store: stop, the target stays verified
         raise MergeError(f"cannot write the verify log {log}: {exc.strerror or exc}") from None
     elapsed = int((time.monotonic() - started) * 1000)
@@ -156,19 +157,20 @@ def _argv(command: str) -> str | list[str]:
     return command if _needs_shell(command) else command.split()
 
 
-def _mask_since(handle: IO[bytes], start: int) -> str:
+def _mask_since(handle: IO[bytes], start: int, header: int) -> str:
     """Mask credentials in what this run wrote to the log (a test suite may print a key);
-    return its last whole lines (for the ejection detail)."""
+    return the last whole lines of its output, the header line not included."""
     from brgit.redact import redact
 
     handle.seek(start)
-    text = handle.read().decode("utf-8", "surrogateescape")
-    masked = redact(text)
-    if masked != text:
+    raw = handle.read()
+    head = raw[:header].decode("utf-8", "surrogateescape")
+    body = raw[header:].decode("utf-8", "surrogateescape")
+    masked_head, masked = redact(head), redact(body)
+    if (masked_head, masked) != (head, body):
         handle.truncate(start)  # append mode: the masked text goes back at the end
-        handle.write(masked.encode("utf-8", "surrogateescape"))
-    shown = masked.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return tail(shown)
+        handle.write((masked_head + masked).encode("utf-8", "surrogateescape"))
+    return tail(masked.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def tail(text: str, lines: int = TAIL_LINES, limit: int = TAIL_CHARS) -> str:
