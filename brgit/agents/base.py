@@ -149,6 +149,36 @@ def get_agent(name: str) -> Agent:
     return registry()[name]()
 
 
+def run_in(
+    agent: str,
+    task: Task,
+    worktree: Path,
+    env: Mapping[str, str],
+    cancel: threading.Event | None = None,
+    *,
+    cfg: Config,
+) -> AgentResult:
+    """Run `task` once with the agent registered as `agent`, in `worktree`, outside any
+    session (a merge repair uses it): its prompt comes from the task's title and description,
+    the shell agent runs its `run`. The model is the task's, else the configured default.
+    Setting `cancel` stops the agent's process group."""
+    model = task.model or ""
+    if not model and agent != "shell":
+        from brgit.routing.catalog import load_catalog
+
+        model = load_catalog(cfg.models).resolve(cfg.routing.default_model).id
+    request = AgentRequest(
+        task=task,
+        worktree=worktree,
+        env=dict(env),
+        model=model,
+        cfg=cfg,
+        timeout=float(cfg.agent.timeout_seconds),
+        cancel=cancel or threading.Event(),
+    )
+    return get_agent(agent).run(request)
+
+
 def check_agent(name: str) -> None:
     """A usage error (exit 2) for an agent name brgit does not know."""
     if name not in AGENT_NAMES:

@@ -30,7 +30,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "task_status_changed", "build_started", "build_completed", "session_started",
         "session_completed", "model_selected", "routing_decision", "fallback",
         "verification_passed", "verification_failed", "merge_started", "merge_merged",
-        "merge_conflict", "merge_ejected", "merge_completed", "token_usage", "security_scan",
+        "merge_conflict", "merge_ejected", "merge_repair", "merge_completed", "token_usage",
+        "security_scan",
     }
 )  # fmt: skip
 
