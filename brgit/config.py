@@ -110,6 +110,10 @@ class MergeConfig:
     batch_size: int = _opt(1, "branches merged before one verify; failures are bisected")
     target: str = _opt("", "branch the train advances; empty: the session's base branch")
     verify_timeout_seconds: int = _opt(1800, "a verify run longer than this fails")
+    speculate: int = _opt(1, "train prefixes verified at once (also capped by the CPU count)")
+    gate: list[str] = _opt([], "gates run on each verified merge, by name (br merge --gate)")
+    repair: bool = _opt(False, "hand ejected branches back to their agent to fix")
+    repair_attempts: int = _opt(1, "hand-backs per ejected branch")
 
 
 @dataclass(frozen=True)
@@ -392,6 +396,8 @@ def _check_choices(cfg: Config, err: typing.Callable[[str, str], ConfigError]) -
         ("parallel", "max_concurrency"),
         ("merge", "batch_size"),
         ("routing", "max_task_attempts"),
+        ("merge", "speculate"),
+        ("merge", "repair_attempts"),
     ]
     for section, key in positive:
         if getattr(getattr(cfg, section), key) < 1:

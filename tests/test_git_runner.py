@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from brgit.errors import GitError, NotFoundError
-from brgit.gitops.git import in_parallel, run_git, run_git_bytes
+from brgit.gitops.git import run_git, run_git_bytes
 from tests.conftest import commit_file
 
 
@@ -25,24 +25,3 @@ def test_failures_name_the_command_and_git_s_first_line(repo: Path, tmp_path: Pa
         run_git(["rev-parse", "nope"], repo)
     with pytest.raises(NotFoundError, match="directory not found"):
         run_git_bytes(["status"], tmp_path / "missing")
-
-
-def test_in_parallel_keeps_order_and_raises_the_first_error_after_all_finish() -> None:
-    finished: list[str] = []
-
-    def slow() -> str:
-        import time
-
-        time.sleep(0.05)
-        finished.append("slow")
-        return "s"
-
-    assert in_parallel(lambda: "a", slow, lambda: "c") == ["a", "s", "c"]
-
-    def boom() -> str:
-        raise ValueError("first")
-
-    with pytest.raises(ValueError, match="first"):
-        in_parallel(boom, slow)
-    assert finished == ["slow", "slow"]  # the other call was waited for
-    assert in_parallel() == []

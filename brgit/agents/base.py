@@ -157,6 +157,40 @@ def get_agent(name: str) -> Agent:
     return registry()[name]()
 
 
+def run_in(
+    agent: str,
+    task: Task,
+    worktree: Path,
+    env: Mapping[str, str],
+    cancel: threading.Event | None = None,
+    *,
+    cfg: Config,
+    ctx: Context | None = None,
+) -> AgentResult:
+    """Run `task` once with the agent registered as `agent`, in `worktree`, outside any
+    session (a merge repair uses it): its prompt comes from the task's title and description,
+    the shell agent runs its `run`. The model is the task's, else the configured default.
+    Setting `cancel` stops the agent's process group. The catalog and keys are `ctx`'s
+    (default: a context built from `cfg`)."""
+    from brgit.context import context_for
+
+    ctx = context_for(cfg, cfg.root, ctx)
+    model = task.model or ""
+    if not model and agent != "shell":
+        model = ctx.catalog.resolve(cfg.routing.default_model).id
+    request = AgentRequest(
+        task=task,
+        worktree=worktree,
+        env=dict(env),
+        model=model,
+        cfg=cfg,
+        timeout=float(cfg.agent.timeout_seconds),
+        cancel=cancel or threading.Event(),
+        ctx=ctx,
+    )
+    return get_agent(agent).run(request)
+
+
 def check_agent(name: str) -> None:
     """A usage error (exit 2) for an agent name brgit does not know."""
     if name not in AGENT_NAMES:

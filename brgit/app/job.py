@@ -17,9 +17,9 @@ from brgit.core.session import SessionRecord
 from brgit.errors import EXIT_API, EXIT_GENERAL, EXIT_OK, MergeError, NotFoundError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import current_branch
-from brgit.merge import api, order
+from brgit.merge import api
 from brgit.merge.model import TrainResult
-from brgit.merge.train import Progress, run_train
+from brgit.merge.train import Progress
 from brgit.telemetry.events import EventType, TelemetryEvent
 
 
@@ -115,10 +115,16 @@ def run_job(
         plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent,
         progress=progress, ctx=ctx,
     )  # fmt: skip
-    items, skipped = order.from_session(record, root)
     over = api.Overrides(target=target, verify=verify)
     opts = api.options(cfg, over, session=record.name, fallback_target=target)
-    train = run_train(root, items, opts, skipped=skipped, progress=progress)
+    from functools import partial
+
+    from brgit.agents.base import run_in
+
+    run_agent = partial(run_in, cfg=cfg, ctx=ctx)
+    train = api.merge_record(
+        root, cfg, record, opts, progress=progress, run_agent=run_agent, ctx=ctx
+    )
     result = JobResult(record, train, int((time.monotonic() - began) * 1000))
     events.collect(
         TelemetryEvent(
@@ -147,7 +153,13 @@ def summary(result: JobResult) -> dict[str, Any]:
         "final_commit": train.final_commit,
         "merged": [m.task_id for m in train.merged],
         "ejected": [
-            {"task_id": e.task_id, "reason": e.reason, "files": e.files, "detail": e.detail}
+            {
+                "task_id": e.task_id,
+                "reason": e.reason,
+                "files": e.files,
+                "detail": e.detail,
+                "log": e.log,
+            }
             for e in train.ejected
         ],
         "not_merged": [

@@ -7,15 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from brgit.choices import MERGE_STRATEGIES, ON_CONFLICT, either
-from brgit.cli._common import FormatOption, check_format, load_config
+from brgit.cli._common import FormatOption, check_format, load_config, load_context
 
 if TYPE_CHECKING:
     from brgit.merge.api import Overrides
 
 HELP = (
-    "Integrate worker branches in dependency order in a scratch worktree, run the verify "
-    "command, and advance the target only to verified commits. Conflicting or failing "
-    "branches are ejected (they keep their commits)."
+    "Integrate worker branches in dependency order, verify the merges in scratch worktrees "
+    "(several prefixes at once with --speculate), and advance the target only to verified "
+    "commits. Conflicting or failing branches are ejected (they keep their commits), or "
+    "handed back to their agent with --repair."
 )
 
 
@@ -43,6 +44,21 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(min=1, help="Branches merged per verify run (bisects failures)."),
         ] = None,
+        speculate: Annotated[
+            int | None,
+            typer.Option(min=1, help="Train prefixes verified at once (capped by the CPU count)."),
+        ] = None,
+        gate: Annotated[
+            list[str] | None,
+            typer.Option("--gate", help="Gate run on each verified merge (repeatable)."),
+        ] = None,
+        repair: Annotated[
+            bool | None,
+            typer.Option(
+                "--repair/--no-repair",
+                help="Hand ejected branches back to their agent (session tasks).",
+            ),
+        ] = None,
         abort: Annotated[
             bool, typer.Option("--abort", help="Clean up a stopped or crashed train.")
         ] = False,
@@ -57,7 +73,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("give either --session NAME or BRANCH names")
         from brgit.merge.api import Overrides
 
-        over = Overrides(target, verify, strategy, on_conflict, batch)
+        gates = tuple(gate) if gate else None
+        over = Overrides(target, verify, strategy, on_conflict, batch, speculate, gates, repair)
         if dry_run:
             return _dry_run(session, branches or [], over, fmt)
         return _train(session, branches or [], over, fmt)
@@ -72,12 +89,18 @@ def _train(session: str | None, branches: list[str], over: Overrides, fmt: str) 
     from brgit.merge import api, report
     from brgit.ui.output import emit, note
 
-    cfg = load_config()
+    ctx = load_context()
+    cfg = ctx.config
     progress = None if fmt == "json" else note
     if session:
-        result = api.merge_session(cfg.root, cfg, session, over, progress)
+        from functools import partial
+
+        from brgit.agents.base import run_in
+
+        run_agent = partial(run_in, cfg=cfg, ctx=ctx)
+        result = api.merge_session(cfg.root, cfg, session, over, progress, run_agent, ctx=ctx)
     else:
-        result = api.merge_branches(cfg.root, cfg, branches, over, progress)
+        result = api.merge_branches(cfg.root, cfg, branches, over, progress, ctx=ctx)
     emit(report.train_data(result), report.train_view(result), fmt)
     return 0 if result.ok else 1
 
@@ -109,6 +132,7 @@ def _abort(fmt: str) -> int:
                 "landed": done.landed if done else None,
                 "tasks": (done.tasks or []) if done else [],
                 "problem": done.problem if done else None,
+                "stopped": list(done.stopped) if done else [],
             }
         )
         return 1 if done and done.problem else 0
@@ -116,7 +140,10 @@ def _abort(fmt: str) -> int:
         typer.echo("no merge train to abort")
         return 0
     target = done.state.target
-    typer.echo(f"aborted train {done.state.train_id}: removed its scratch worktree")
+    if done.stopped:
+        pids = ", ".join(str(pid) for pid in done.stopped)
+        typer.echo(f"stopped {len(done.stopped)} verify run(s) it left running (pid {pids})")
+    typer.echo(f"aborted train {done.state.train_id}: removed its scratch worktrees")
     if done.landed:
         typer.echo(
             f"{target} advanced to {done.landed[:12]}, its last verified commit "

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import functools
 import os
 import subprocess
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from brgit.errors import GitError, NotFoundError
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -133,46 +130,6 @@ def run_git_all(commands: Sequence[Sequence[str]], cwd: Path | str) -> list[GitR
         out, err = proc.communicate()
         results.append(GitResult(proc.returncode, out, err))
     return results
-
-
-def background(call: Callable[[], T]) -> cf.Future[T]:
-    """Start `call()` on its own thread; the future's `result()` waits for it and returns its
-    value or raises what it raised. For calls that mostly wait for git (the GIL is released)."""
-    pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="brgit-git")
-    try:
-        return pool.submit(call)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its call
-
-
-class Background:
-    """`background(call)` as the merge look-ahead holds it: `result()` waits and returns."""
-
-    def __init__(self, call: Callable[[], Any]) -> None:
-        self._future = background(call)
-
-    def result(self) -> Any:
-        return self._future.result()
-
-
-def in_parallel(*calls: Callable[[], Any]) -> list[Any]:
-    """Run `calls` at once (the first in this thread) and return their results in order; if
-    any raised, the first such exception is raised once all have finished."""
-    if not calls:
-        return []
-    others = [background(call) for call in calls[1:]]
-    first: cf.Future[Any] = cf.Future()
-    try:
-        first.set_result(calls[0]())
-    except BaseException as exc:  # raised below, once the others have finished
-        first.set_exception(exc)
-    cf.wait(others)
-    done = [first, *others]
-    for future in done:
-        error = future.exception()
-        if error is not None:
-            raise error
-    return [future.result() for future in done]
 
 
 def first_line(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.merge.model import CONFLICT, Ejection, TrainItem, TrainOptions, TrainResult
+from brgit.merge.model import CONFLICT, Ejection, Repair, TrainItem, TrainOptions, TrainResult
 from brgit.redact import redact
 
 if TYPE_CHECKING:
@@ -13,10 +13,14 @@ if TYPE_CHECKING:
 
 
 class TrainEvents:
-    def __init__(self, root: Path, opts: TrainOptions) -> None:
+    def __init__(
+        self, root: Path, opts: TrainOptions, collector: EventCollector | None = None
+    ) -> None:
+        """`collector`: the command's (its context's); None: one for the repository at
+        `root`, made on the first event."""
         self.root = root
         self.opts = opts
-        self._collector: EventCollector | None = None
+        self._collector = collector
 
     def emit(self, event_type: str, **fields: Any) -> None:
         if self._collector is None:  # imported on first use: the store is not light
@@ -65,6 +69,17 @@ class TrainEvents:
             "detail": ejection.detail,
         }
         self.emit("merge_ejected", task_id=ejection.task_id, data=data)
+
+    def repaired(self, repair: Repair) -> None:
+        data = {
+            "branch": repair.branch,
+            "cause": repair.cause,
+            "resolved": repair.resolved,
+            "files": repair.files,
+            "detail": repair.detail,
+            "commit": repair.commit,
+        }
+        self.emit("merge_repair", task_id=repair.task_id, success=repair.resolved, data=data)
 
     def completed(self, result: TrainResult, stopped: bool, error: str | None) -> None:
         data = {

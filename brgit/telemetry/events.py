@@ -48,6 +48,7 @@ class EventType(StrEnum):
     MERGE_MERGED = "merge_merged"
     MERGE_CONFLICT = "merge_conflict"
     MERGE_EJECTED = "merge_ejected"
+    MERGE_REPAIR = "merge_repair"
     MERGE_COMPLETED = "merge_completed"
     TOKEN_USAGE = "token_usage"  # noqa: S105 - an event name, not a secret
     SECURITY_SCAN = "security_scan"

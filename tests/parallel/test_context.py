@@ -66,3 +66,22 @@ def test_an_injected_context_is_what_every_part_of_the_run_records_through(
     assert {r["task_id"] for r in ctx.costs.records()} == {"a", "b"}
     assert (elsewhere / "events" / "current.jsonl").is_file()
     assert events(repo) == [] and ledger(repo) == []  # nothing went to the default place
+
+
+def test_a_whole_job_with_telemetry_disabled_records_nothing_through_the_train(
+    repo: Path, tmp_path: Path
+) -> None:
+    """`br run`'s job: workers, model choice, the merge train and its events all use the
+    injected config."""
+    from brgit.app.job import run_job
+
+    source = tmp_path / "plan.toml"
+    source.write_text(
+        '[[tasks]]\nid = "a"\ndescription = "write a"\n'
+        '[[tasks]]\nid = "b"\ndescription = "write b"\ndepends_on = ["a"]\n'
+    )
+    off = Config(telemetry=TelemetryConfig(enabled=False), agent=_claude_like(repo).agent)
+    result = run_job(source, root=repo, cfg=off, agent="command")
+    assert [m.task_id for m in result.train.merged] == ["a", "b"], result.train
+    assert events(repo) == [] and ledger(repo) == []
+    assert not (repo / ".buildrunner" / "telemetry").exists()
