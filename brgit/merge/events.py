@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from brgit.merge.model import CONFLICT, Ejection, Repair, TrainItem, TrainOptions, TrainResult
 from brgit.redact import redact
+from brgit.telemetry.events import EventType, TelemetryEvent
 
 if TYPE_CHECKING:
     from brgit.telemetry.collector import EventCollector
@@ -22,14 +23,13 @@ class TrainEvents:
         self.opts = opts
         self._collector = collector
 
-    def emit(self, event_type: str, **fields: Any) -> None:
+    def emit(self, kind: EventType, **fields: Any) -> None:
+        """Record `kind` for this train's session; `fields` are TelemetryEvent fields."""
         if self._collector is None:  # imported on first use: the store is not light
             from brgit.telemetry.collector import EventCollector
 
             self._collector = EventCollector(self.root)
-        self._collector.collect_event(
-            {"event_type": event_type, "session_id": self.opts.session, **fields}
-        )
+        self._collector.collect(TelemetryEvent(kind, session_id=self.opts.session, **fields))
 
     def started(self, train_id: str, start: str, items: list[TrainItem]) -> None:
         data = {
@@ -40,7 +40,7 @@ class TrainEvents:
             "branches": [i.branch for i in items],
             "train_id": train_id,
         }
-        self.emit("merge_started", data=data)
+        self.emit(EventType.MERGE_STARTED, data=data)
 
     def verified(
         self, ok: bool, duration_ms: int, exit_code: int | None, tasks: list[str], log: Path
@@ -51,24 +51,24 @@ class TrainEvents:
             "tasks": tasks,
             "log": str(log),
         }
-        kind = "verification_passed" if ok else "verification_failed"
+        kind = EventType.VERIFICATION_PASSED if ok else EventType.VERIFICATION_FAILED
         self.emit(kind, success=ok, duration_ms=duration_ms, data=data)
 
     def merged(self, item: TrainItem, commit: str) -> None:
         data = {"branch": item.branch, "commit": commit, "target": self.opts.target}
-        self.emit("merge_merged", task_id=item.task_id, data=data)
+        self.emit(EventType.MERGE_MERGED, task_id=item.task_id, data=data)
 
     def ejected(self, ejection: Ejection) -> None:
         if ejection.reason == CONFLICT:
             data = {"branch": ejection.branch, "files": ejection.files}
-            self.emit("merge_conflict", task_id=ejection.task_id, data=data)
+            self.emit(EventType.MERGE_CONFLICT, task_id=ejection.task_id, data=data)
         data = {
             "branch": ejection.branch,
             "reason": ejection.reason,
             "files": ejection.files,
             "detail": ejection.detail,
         }
-        self.emit("merge_ejected", task_id=ejection.task_id, data=data)
+        self.emit(EventType.MERGE_EJECTED, task_id=ejection.task_id, data=data)
 
     def repaired(self, repair: Repair) -> None:
         data = {
@@ -79,7 +79,8 @@ class TrainEvents:
             "detail": repair.detail,
             "commit": repair.commit,
         }
-        self.emit("merge_repair", task_id=repair.task_id, success=repair.resolved, data=data)
+        success = repair.resolved
+        self.emit(EventType.MERGE_REPAIR, task_id=repair.task_id, success=success, data=data)
 
     def completed(self, result: TrainResult, stopped: bool, error: str | None) -> None:
         data = {
@@ -93,7 +94,7 @@ class TrainEvents:
         }
         success = result.ok and not stopped and error is None
         self.emit(
-            "merge_completed",
+            EventType.MERGE_COMPLETED,
             success=success,
             duration_ms=result.duration_ms,
             error=error,

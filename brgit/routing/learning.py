@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from brgit.telemetry.events import EventType
+
 if TYPE_CHECKING:
     from brgit.llm.catalog import Catalog
     from brgit.routing.attempts import Attempt
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
 MARGIN = 0.05  # "within a few points of the best"
 MIN_VERDICTS = 5  # verdicts in a repository before the learner has an opinion
 LOOKBACK_DAYS = 30
+_RAN = (EventType.TASK_STARTED, EventType.TASK_COMPLETED, EventType.TASK_FAILED)
+_VERDICTS = (EventType.VERIFICATION_PASSED, EventType.VERIFICATION_FAILED)
 
 
 @dataclass
@@ -118,11 +122,11 @@ def verdict_events(
     ran: dict[tuple[Any, Any], str] = {}  # (session id or name, task) -> model
     for event in events:
         kind = event.get("event_type")
-        if kind in ("task_started", "task_completed", "task_failed") and event.get("model"):
+        if kind in _RAN and event.get("model"):
             name = (event.get("data") or {}).get("session_name")  # what the train calls it
             for session in (event.get("session_id"), name):
                 ran[(session, event.get("task_id"))] = str(event["model"])
-        if kind not in ("verification_passed", "verification_failed"):
+        if kind not in _VERDICTS:
             continue
         model = event.get("model")
         tasks = (event.get("data") or {}).get("tasks")
@@ -130,7 +134,7 @@ def verdict_events(
             model = ran.get((event.get("session_id"), tasks[0]))
         info = catalog.find(str(model)) if model else None
         if info is not None:
-            yield info.tier, kind == "verification_passed"
+            yield info.tier, kind == EventType.VERIFICATION_PASSED
 
 
 def learner_from_events(
