@@ -89,7 +89,7 @@ class ParallelConfig:
     default_workers: int = _opt(3, "workers when --workers is not given")
     max_concurrency: int = _opt(8, "global cap on agents running at once, across sessions")
     heartbeat_timeout: int = _opt(30, "seconds without a heartbeat before a worker is offline")
-    worktree_root: str = _opt("", "where worker worktrees go; empty: inside git's common dir")
+    worktree_root: str = _opt("", "where worker worktrees go; empty: ../<repo>.brgit/")
     base_branch: str = _opt("", "branch or commit sessions start from; empty: current HEAD")
     copy_files: list[str] = _opt([".env", ".env.*"], "ignored files copied into each new worktree")
     setup_command: str = _opt("", "run once in each new worktree (e.g. dependency install)")

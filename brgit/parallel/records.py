@@ -52,7 +52,7 @@ def new_record(
         raise NotFoundError(f"not a git repository: {root}")
     warning = check_layout(cfg, root, agents)  # a ConfigError for agents that cannot use it
     if warning:
-        logging.getLogger(__name__).warning("warning: %s", warning)
+        logging.getLogger(__name__).warning("br: warning: %s", warning)  # stderr, once
     base_ref = cfg.parallel.base_branch or "HEAD"
     record = SessionRecord(
         session_id=f"session-{uuid.uuid4().hex[:10]}",

@@ -211,3 +211,28 @@ def test_any_budget_in_the_environment_is_a_number_of_zero_or_more_or_exit_2(
     if cfg is not None:
         weekly = cfg.routing.cost_limits.weekly
         assert weekly >= 0 and weekly != float("inf")
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=20)
+
+
+@SETTINGS
+@given(
+    fields=st.lists(
+        st.tuples(_TEXT, _TEXT, st.lists(_TEXT, max_size=3), st.one_of(st.none(), _TEXT)),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_written_plans_read_back_unchanged(tmp_path: Path, fields: list[Any]) -> None:
+    """Plans are written without tomlkit: every string survives the round trip."""
+    from brgit.core.plan import Plan, Task, save_plan
+
+    tasks = [
+        Task(f"t{i}", title=title, description=description, files=files, run=run or None)
+        for i, (title, description, files, run) in enumerate(fields)
+    ]
+    plan = Plan("p", tasks, source="spec \u00e9\x7f.md")
+    file = tmp_path / "plan.toml"
+    save_plan(plan, file)
+    assert load_plan(file).to_dict() == plan.to_dict()
