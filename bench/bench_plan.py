@@ -36,21 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _util import median, save
+from bench_parallel import ENV, git, make_repo
 
 from brgit.core.plan import Plan, Task, dump_plan, load_plan
 from brgit.gitops import owned, worktrees
 from brgit.gitops.git import worktree_admin_lock
-
-ENV = {
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
-
-
-def git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
 
 
 def cpu() -> float:
@@ -115,18 +105,6 @@ def bench_spec(work: Path, runs: int) -> dict[str, object]:
                        stdout=subprocess.DEVNULL)
         samples.append(time.perf_counter() - start)
     return {"features": 20_000, "tasks": 80_000, "wall_seconds": samples, "median": median(samples)}
-
-
-def make_repo(root: Path, files: int) -> Path:
-    root.mkdir(parents=True)
-    git(root, "init", "-q", "-b", "main")
-    for i in range(files):
-        folder = root / f"pkg{i // 500:03d}"
-        folder.mkdir(exist_ok=True)
-        (folder / f"mod{i:05d}.py").write_text(f"VALUE = {i}\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "base")
-    return root
 
 
 def bench_worktrees(work: Path, runs: int, files: int, count: int) -> dict[str, object]:

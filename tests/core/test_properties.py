@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brgit.config import load_config
+from brgit.core import plan as plan_module
 from brgit.core.plan import load_plan
 from brgit.core.session import branch_for
 from brgit.core.spec import read_spec
@@ -107,21 +108,7 @@ _TOML_VALUE = st.recursive(
     max_leaves=8,
 )
 _TASK = st.dictionaries(
-    st.sampled_from(
-        [
-            "id",
-            "title",
-            "description",
-            "role",
-            "files",
-            "depends_on",
-            "model",
-            "run",
-            "verify",
-            "agent",
-            "extra",
-        ]
-    ),
+    st.sampled_from(sorted(plan_module._TASK_KEYS | {"extra"})),
     st.one_of(_TOML_VALUE, _WORD, st.lists(_WORD, max_size=3)),
     max_size=6,
 )
