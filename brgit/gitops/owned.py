@@ -156,8 +156,8 @@ def sweep(repo: Path, own_root: Path | None = None) -> Sweep:
     ones, and those two levels down in `own_root` (the default root, a folder only brgit uses;
     a configured root may be shared, e.g. "..", so it is not listed)."""
     done = Sweep()
-    recorded = entries(repo)
-    with worktree_admin_lock(repo):
+    with worktree_admin_lock(repo):  # no add is half done while the records are read
+        recorded = entries(repo)
         for entry in recorded:
             if not known_to_git(entry):
                 _sweep_one(repo, entry, done)
@@ -176,10 +176,13 @@ def _sweep_one(repo: Path, entry: Entry, done: Sweep) -> None:
         done.forgotten.append(entry.path)
         return
     why = mismatch(entry)
-    if why:
-        done.left.append((entry.path, why))
+    try:
+        if why:
+            raise GitError(why)
+        delete_folder(folder)
+    except GitError as exc:
+        done.left.append((entry.path, str(exc)))
         return
-    delete_folder(folder)
     forget(repo, entry)
     done.removed.append(entry.path)
 

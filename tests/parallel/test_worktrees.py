@@ -209,3 +209,24 @@ def test_a_worktree_added_just_before_a_kill_is_still_brgits(repo: Path) -> None
     with pytest.raises(GitError, match="not created by brgit"):
         worktrees.add_worktree(repo, stranger, "br/s/x", "HEAD")
     assert (stranger / "README.md").exists()
+
+
+def test_sweep_reports_a_replaced_folder_and_strangers(repo: Path) -> None:
+    import shutil
+
+    root = worktrees.default_root(repo)
+    path = root / "s" / "r"
+    worktrees.add_worktree(repo, path, "br/s/r", "HEAD")
+    entry = owned.lookup(repo, path)
+    assert entry is not None
+    shutil.rmtree(path)
+    path.mkdir()
+    (path / "precious.txt").write_text("someone else's")
+    (root / "s" / "mine").mkdir()
+    worktrees.prune(repo)  # git forgets the worktree whose .git file went away
+    done = owned.sweep(repo, root)
+    assert done.removed == [] and (path / "precious.txt").exists()
+    assert done.left == [
+        (str(path.resolve()), "its .git file is gone"),
+        (str(root / "s" / "mine"), "not created by brgit"),
+    ]
