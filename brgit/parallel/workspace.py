@@ -25,9 +25,10 @@ class Workspace:
     blocked: str | None = None  # why the task cannot start (a conflict between dependencies)
 
 
-# The agents that can edit files in a worktree under `.git/`: the shell agent, and the built-in
+# The agents known to edit files in a worktree under `.git/`: the shell agent, and the built-in
 # claude agent (its tools refuse `.git` only inside the worktree). Claude Code refuses any path
-# under a `.git/` folder and Codex keeps `.git` read-only, so every other agent is refused there.
+# under a `.git/` folder, and brgit cannot tell which CLI a `command` template runs, so every
+# other agent is refused there.
 WRITE_INSIDE_GIT = ("shell", "claude")
 
 
