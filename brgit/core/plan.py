@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,11 +80,13 @@ class Task:
 @dataclass(frozen=True)
 class Graph:
     """A plan's dependency graph, computed once: the order, and what a scheduler needs to keep
-    a ready set up to date on each completion without re-sorting the plan."""
+    a ready set up to date on each completion without re-sorting the plan. Shared by every
+    caller: read it, copy what you count down (`in_degrees()` is a fresh dict). Plain data, so a
+    plan pickles (for other processes) with it."""
 
     order: tuple[str, ...]  # dependencies first, then plan order
-    dependencies: dict[str, tuple[str, ...]]  # each task's distinct direct dependencies
-    dependents: dict[str, tuple[str, ...]]  # each task's direct dependents, in plan order
+    dependencies: Mapping[str, tuple[str, ...]]  # each task's distinct direct dependencies
+    dependents: Mapping[str, tuple[str, ...]]  # each task's direct dependents, in plan order
 
     def in_degrees(self) -> dict[str, int]:
         """Each task's number of distinct dependencies (a fresh dict a scheduler may count down)."""

@@ -97,8 +97,11 @@ class SpecParser:
             match = FEATURE.match(line.strip())
             if match:
                 features.append(Feature(match["name"]))
-                if slugify(match["name"]) == "task":
-                    self.warnings.append(f"feature {match['name']!r} has no letters or digits")
+                if not re.search(r"[A-Za-z0-9]", match["name"]):
+                    name = match["name"]
+                    self.warnings.append(
+                        f"feature {name!r} has no ASCII letters or digits to name its tasks"
+                    )
             elif features and line.strip() and not line.lstrip().startswith("#"):
                 self._add(features[-1], line.strip())
         for feature in features:

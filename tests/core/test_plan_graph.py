@@ -111,3 +111,14 @@ def test_hostile_plan_files_are_plan_errors(tmp_path: Path, text: str, message: 
     with pytest.raises(BuildRunnerError, match=message) as caught:
         load_plan(file)
     assert caught.value.exit_code == 2 and str(caught.value).startswith(str(file))
+
+
+def test_a_plan_pickles_and_copies_with_its_graph() -> None:
+    import copy
+    import pickle
+
+    plan = _diamond()
+    plan.validate()
+    again = pickle.loads(pickle.dumps(plan))
+    assert [t.id for t in again.order()] == [t.id for t in plan.order()]
+    assert copy.deepcopy(plan).graph() == plan.graph()

@@ -152,3 +152,9 @@ def test_nothing_a_task_list_says_is_dropped_in_silence() -> None:
         "touch, dependencies, acceptance criteria, unit tests, component tests, integration "
         "tests, api tests)"
     ]
+
+
+def test_a_feature_name_without_letters_is_a_warning() -> None:
+    parser = SpecParser()
+    assert [f.slug for f in parser.parse("# Feature: ***\n# Feature: Task\n")] == ["task", "task"]
+    assert parser.warnings == ["feature '***' has no ASCII letters or digits to name its tasks"]
