@@ -76,6 +76,7 @@ def bench_load(work: Path, runs: int) -> dict[str, object]:
     samples = {k: v[1:] for k, v in series.items()}
     med = {k: median(v) for k, v in samples.items()}
     return {
+        "bytes": {n: file.stat().st_size for n, file in files.items()},
         "cpu_seconds": samples,
         "medians": med,
         "ratio_8000_to_4000": med["load_plan_8000"] / med["load_plan_4000"],
