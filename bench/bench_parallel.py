@@ -32,6 +32,7 @@ from _util import median, save
 
 from brgit.config import load_config
 from brgit.core.plan import Plan, Task
+from brgit.gitops import owned, worktrees
 from brgit.parallel.manual import spawn
 from brgit.parallel.orchestrator import run_plan
 
@@ -103,7 +104,7 @@ def bench_worktrees(work: Path, runs: int, files: int, beside: bool) -> dict[str
     if beside:  # parallel.worktree_root pointing at a sibling folder of the checkout
         par = dataclasses.replace(cfg.parallel, worktree_root=str(work / "brgit-trees"))
         cfg = dataclasses.replace(cfg, parallel=par)
-    same_place = repo / ".git" / "brgit" / "worktrees" / "plain"
+    same_place = worktrees.default_root(repo, cfg.parallel.worktree_root) / "plain"
     series: dict[str, list[float]] = {"brgit": [], "git_beside": [], "git_same_folder": []}
     for n in range(runs + 1):
         spent = dict.fromkeys(series, 0.0)
@@ -119,13 +120,13 @@ def bench_worktrees(work: Path, runs: int, files: int, beside: bool) -> dict[str
                 series[key].append(value)
         for i in range(8):
             git(repo, "worktree", "remove", "--force", str(work / f"p{n}-{i}"))
-        shutil.rmtree(repo / ".git" / "brgit", ignore_errors=True)
-        shutil.rmtree(work / "brgit-trees", ignore_errors=True)
+        shutil.rmtree(worktrees.default_root(repo, cfg.parallel.worktree_root))
+        shutil.rmtree(owned.registry_dir(repo), ignore_errors=True)
         git(repo, "worktree", "prune")
     medians = {name: median(values) for name, values in series.items()}
     return {
         "files": files,
-        "worktree_root": str(work / "brgit-trees") if beside else "(default: inside .git)",
+        "worktree_root": str(worktrees.default_root(repo, cfg.parallel.worktree_root)),
         "seconds": series,
         "medians": medians,
         "ratio_vs_git_beside": medians["brgit"] / medians["git_beside"],

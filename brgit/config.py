@@ -9,6 +9,7 @@ the API reference override the file.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import types
@@ -94,7 +95,7 @@ class ParallelConfig:
     default_workers: int = _opt(3, "workers when --workers is not given")
     max_concurrency: int = _opt(8, "global cap on agents running at once, across sessions")
     heartbeat_timeout: int = _opt(30, "seconds without a heartbeat before a worker is offline")
-    worktree_root: str = _opt("", "where worker worktrees go; empty: inside git's common dir")
+    worktree_root: str = _opt("", "where worker worktrees go; empty: ../<repo>.brgit/")
     base_branch: str = _opt("", "branch or commit sessions start from; empty: current HEAD")
     copy_files: list[str] = _opt([".env", ".env.*"], "ignored files copied into each new worktree")
     setup_command: str = _opt("", "run once in each new worktree (e.g. dependency install)")
@@ -235,11 +236,11 @@ def _coerce(
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise err(dotted, f"expected an integer, got {_describe(value)}")
-        return int(value)
+        return _count(int(value), dotted, err)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise err(dotted, f"expected a number, got {_describe(value)}")
-        return float(value)
+        return _count(float(value), dotted, err)
     if hint is str:
         if not isinstance(value, str):
             raise err(dotted, f"expected a string, got {_describe(value)}")
@@ -256,6 +257,18 @@ def _coerce(
     if dataclasses.is_dataclass(hint):
         return _build(typing.cast(type, hint), value, dotted, err)
     raise err(dotted, f"unsupported type {hint}")  # pragma: no cover - schema bug
+
+
+def _count(
+    value: float, dotted: str, err: typing.Callable[[str, str], ConfigError]
+) -> Any:
+    """Every number in the config is a count, size, duration, price or limit: NaN, infinities
+    and negatives are errors (a NaN budget would compare false and so never stop spending)."""
+    if not math.isfinite(value):
+        raise err(dotted, f"expected a finite number, got {value!r}")
+    if value < 0:
+        raise err(dotted, f"must not be negative, got {value!r}")
+    return value
 
 
 def _build(cls: type, data: Any, prefix: str, err: typing.Callable[[str, str], ConfigError]) -> Any:
@@ -304,9 +317,14 @@ def _parse_env(var: str, raw: str, keypath: tuple[str, ...]) -> Any:
     if keypath[-1] == "export_dir":
         return raw
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise ConfigError(f"environment {var}: expected a number, got {raw!r}") from None
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise ConfigError(
+            f"environment {var}: expected a number of 0 or more (0 turns it off), got {raw!r}"
+        )
+    return value
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -319,11 +337,31 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_text(file: Path) -> str:
+MAX_TEXT_BYTES = 32 * 1024 * 1024
+
+
+def read_text(file: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
+    """A UTF-8 text file (config, plan, spec), read without blocking or unbounded reads: a FIFO
+    or a device (even behind a symlink, e.g. to /dev/zero) and files over `limit` bytes are
+    ConfigErrors, and so is text that is not UTF-8."""
+    import stat
+
     try:
-        return file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{file}: not UTF-8 text") from None
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(f"{file}: not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ConfigError(f"{file}: larger than {limit // (1024 * 1024)} MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{file}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
 
 
 def parse_toml(file: Path, text: str) -> dict[str, Any]:
@@ -333,6 +371,8 @@ def parse_toml(file: Path, text: str) -> dict[str, Any]:
 
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "syntax error"
@@ -348,6 +388,8 @@ def read_document(file: Path) -> Any:
     text = read_text(file)
     try:
         return tomlkit.parse(text)
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid TOML: nested too deeply") from None
     except ParseError as exc:
         reason = str(exc).split(" at line")[0]
         raise ConfigError(f"{file}:{exc.line}: invalid TOML: {reason}") from None

@@ -34,7 +34,8 @@ class RepoLocation:
         return self.common_dir is not None
 
 
-def _read_gitfile(dotgit: Path) -> Path | None:
+def read_gitfile(dotgit: Path) -> Path | None:
+    """The git dir a `.git` file names (`gitdir: X`, X made absolute), or None."""
     try:
         text = dotgit.read_text(encoding="utf-8").strip()
     except OSError:
@@ -63,7 +64,7 @@ def locate(start: Path | None = None) -> RepoLocation:
         if dotgit.is_dir():
             git_dir: Path | None = dotgit
         elif dotgit.is_file():
-            git_dir = _read_gitfile(dotgit)
+            git_dir = read_gitfile(dotgit)
         else:
             continue
         if git_dir is None:

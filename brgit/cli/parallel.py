@@ -177,6 +177,7 @@ def cleanup(
     check_format(fmt)
     removed = _manager().cleanup(days=days, everything=everything)
     lines = [f"removed {r['name']} ({r['worktrees']} worktrees)" for r in removed]
+    lines += [f"left alone {why}" for r in removed for why in r["left_alone"]]
     emit(removed, View(lines=lines or ["nothing to clean up"]), fmt)
 
 

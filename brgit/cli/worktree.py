@@ -37,6 +37,10 @@ def spawn(
         fields=[("Path", made.path), ("Branch", made.branch), ("Base", made.base[:10])],
         lines=[f"copied: {c}" for c in made.copied] + [f"{k}={v}" for k, v in made.env.items()],
     )
+    if made.warning:
+        from brgit.ui.output import note
+
+        note(f"warning: {made.warning}")
     emit(made.to_dict(), view, fmt)
 
 
@@ -63,7 +67,7 @@ def remove(
     delete_branch: Annotated[bool, typer.Option("--delete-branch", help="Delete it too.")] = False,
     fmt: FormatOption = "table",
 ) -> None:
-    """Remove a worktree (its branch stays unless --delete-branch)."""
+    """Remove a worktree brgit created (its branch stays unless --delete-branch)."""
     from brgit.cli._common import load_config
     from brgit.parallel.manual import remove as do_remove
     from brgit.ui.output import View, emit
@@ -75,14 +79,19 @@ def remove(
 
 @app.command("prune")
 def prune(fmt: FormatOption = "table") -> None:
-    """Forget worktrees whose folder is gone and delete brgit folders git no longer knows."""
+    """Forget vanished worktrees; delete leftovers brgit created; report anything else."""
     from brgit.cli._common import load_config
     from brgit.parallel.manual import prune_stale
     from brgit.ui.output import View, emit
 
     check_format(fmt)
     done = prune_stale(_root(), load_config())
-    lines = [*done["pruned"], *(f"removed {f}" for f in done["removed_folders"])]
+    lines = [
+        *done["pruned"],
+        *(f"removed {f}" for f in done["removed_folders"]),
+        *(f"forgot {f} (already gone)" for f in done["forgotten"]),
+        *(f"left alone {d['path']}: {d['reason']}" for d in done["left_alone"]),
+    ]
     emit(done, View(lines=lines or ["nothing to prune"]), fmt)
 
 

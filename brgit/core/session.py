@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,8 @@ from brgit import paths
 from brgit.core.plan import Plan, Task
 from brgit.errors import NotFoundError, ParallelError, UsageError
 from brgit.files import atomic_write
+from brgit.names import id_problem
 
-SESSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TASK_STATES = ("pending", "running", "completed", "failed", "blocked", "stopped")
 SESSION_STATES = ("running", "paused", "stopping", "stopped", "completed", "failed")
 
@@ -28,10 +27,9 @@ def branch_for(session: str, task_id: str) -> str:
 
 
 def check_name(name: str) -> str:
-    if not SESSION_NAME.match(name):
-        raise UsageError(
-            f"session name {name!r} must be letters, digits, '.', '_' or '-' (max 64)"
-        )
+    problem = id_problem(name)
+    if problem:
+        raise UsageError(f"session name {name!r} {problem}")
     return name
 
 

@@ -150,7 +150,8 @@ def toplevel(cwd: Path | str) -> Path:
 
 def rev_parse(rev: str, cwd: Path | str) -> str:
     """The full commit id of `rev`; NotFoundError if it does not exist."""
-    result = run_git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd, check=False)
+    args = ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"]
+    result = run_git(args, cwd, check=False)
     if not result.ok:
         raise NotFoundError(f"no such commit or branch: {rev}")
     return result.stdout.strip()

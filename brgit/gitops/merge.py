@@ -152,10 +152,21 @@ def remove_scratch(root: Path, path: Path) -> None:
         if path.exists():
             args = ["worktree", "remove", "--force", "--force", str(path)]
             removed = run_git(args, root, check=False).ok
-        if path.exists():
+        if path.exists() and _in_scratch_area(root, path):
             shutil.rmtree(path, ignore_errors=True)
         if not removed:  # `worktree remove` also drops git's record; else prune does
             run_git(["worktree", "prune"], root, check=False)
+
+
+def _in_scratch_area(root: Path, path: Path) -> bool:
+    """Only a folder directly inside brgit's own `<git common dir>/brgit-merge/` (where
+    the train puts its scratch worktrees) is ever deleted by hand, whatever a train record
+    says."""
+    from brgit import paths
+
+    common = paths.locate(root).common_dir
+    real = path.resolve()
+    return common is not None and not path.is_symlink() and real.parent == common / "brgit-merge"
 
 
 def checkout(worktree: Path, commit: str) -> None:

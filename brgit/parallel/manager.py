@@ -228,18 +228,24 @@ class SessionManager:
             stamp = dt.datetime.fromisoformat(record.updated_at or record.created_at)
             if not everything and stamp > cutoff:
                 continue
-            removed.append({"name": record.name, "worktrees": self.remove_worktrees(record)})
+            count, left = self.remove_worktrees(record)
+            removed.append({"name": record.name, "worktrees": count, "left_alone": left})
+            # the session's own folder in brgit's store (its name is checked, so it is one)
             shutil.rmtree(session_file(record.name, self.root).parent, ignore_errors=True)
         worktrees.prune(self.root)
         return removed
 
-    def remove_worktrees(self, record: SessionRecord) -> int:
-        count = 0
+    def remove_worktrees(self, record: SessionRecord) -> tuple[int, list[str]]:
+        """Remove the session's worktrees that brgit created; the rest is left and reported."""
+        count, left = 0, []
         for rec in record.tasks.values():
-            if rec.worktree and worktrees.remove_worktree(
-                self.root, Path(rec.worktree), force=True, missing_ok=True
-            ):
+            if not rec.worktree:
+                continue
+            path = Path(rec.worktree)
+            existed = path.exists()
+            why = worktrees.release(self.root, path)
+            if why:
+                left.append(why)
+            elif existed:
                 count += 1
-            if rec.worktree:
-                shutil.rmtree(rec.worktree, ignore_errors=True)
-        return count
+        return count, left

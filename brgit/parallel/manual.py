@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from brgit.config import Config
 from brgit.errors import NotFoundError
-from brgit.gitops import worktrees
+from brgit.gitops import owned, worktrees
 from brgit.gitops.git import rev_parse, run_git
 from brgit.parallel import workspace
 
@@ -24,6 +23,7 @@ class Spawned:
     base: str
     copied: list[str]
     env: dict[str, str]
+    warning: str | None = None  # e.g. a worktree root inside .git
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +33,7 @@ class Spawned:
             "base": self.base,
             "copied": self.copied,
             "env": self.env,
+            "warning": self.warning,
         }
 
 
@@ -43,6 +44,7 @@ def spawn(
     from brgit.core.session import check_name
 
     check_name(name)
+    warning = workspace.check_layout(cfg, root, ())
     start = rev_parse(base or cfg.parallel.base_branch or "HEAD", root)
     path = worktrees.default_root(root, cfg.parallel.worktree_root) / MANUAL / name
     branch = branch or f"br/{MANUAL}/{name}"
@@ -57,15 +59,16 @@ def spawn(
             from brgit.errors import ParallelError
 
             raise ParallelError(f"worktree {path} created, but {err}")
-    return Spawned(name, path, branch, start, copied, env)
+    return Spawned(name, path, branch, start, copied, env, warning)
 
 
 def listing(root: Path, cfg: Config) -> list[dict[str, Any]]:
-    managed = worktrees.default_root(root, cfg.parallel.worktree_root).resolve()
+    """git's worktrees; `brgit` marks those brgit created (its registry, not their location)."""
+    mine = {Path(e.path) for e in owned.entries(root)}
     rows = []
     for tree in worktrees.list_worktrees(root):
         data = tree.to_dict()
-        data["brgit"] = managed in tree.path.resolve().parents
+        data["brgit"] = tree.path in mine
         rows.append(data)
     return rows
 
@@ -84,23 +87,25 @@ def find(root: Path, cfg: Config, target: str) -> Path:
 def remove(
     root: Path, cfg: Config, target: str, *, force: bool = False, delete_branch: bool = False
 ) -> dict[str, Any]:
+    """Remove a worktree brgit created (and its branch with `delete_branch`); any other is
+    refused, whatever `force` says."""
     path = find(root, cfg, target)
     branch = next((t.branch for t in worktrees.list_worktrees(root) if t.path == path), None)
     worktrees.remove_worktree(root, path, force=force)
     if delete_branch and branch:
-        run_git(["branch", "-D", branch], root)
+        run_git(["branch", "-D", "--end-of-options", branch], root)
     return {"path": str(path), "branch": branch, "branch_deleted": bool(delete_branch and branch)}
 
 
 def prune_stale(root: Path, cfg: Config) -> dict[str, Any]:
-    """Forget worktrees whose folder is gone; delete leftover folders git no longer knows."""
+    """Forget worktrees whose folder is gone; delete leftovers brgit created and recorded that
+    git no longer knows; report every other folder and leave it alone."""
     pruned = worktrees.prune(root)
-    managed = worktrees.default_root(root, cfg.parallel.worktree_root)
-    known = {t.path.resolve() for t in worktrees.list_worktrees(root)}
-    removed = []
-    for session in sorted(managed.iterdir()) if managed.exists() else []:
-        for folder in sorted(session.iterdir()) if session.is_dir() else []:
-            if folder.is_dir() and folder.resolve() not in known:
-                shutil.rmtree(folder, ignore_errors=True)
-                removed.append(str(folder))
-    return {"pruned": pruned, "removed_folders": removed}
+    own = None if cfg.parallel.worktree_root else worktrees.default_root(root)
+    done = owned.sweep(root, own)
+    return {
+        "pruned": pruned,
+        "removed_folders": done.removed,
+        "forgotten": done.forgotten,
+        "left_alone": [{"path": path, "reason": why} for path, why in done.left],
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -14,6 +15,7 @@ from brgit.core.session import SessionRecord, check_name, session_file
 from brgit.errors import NotFoundError
 from brgit.gitops.git import current_branch, rev_parse
 from brgit.parallel.worker import now_iso
+from brgit.parallel.workspace import check_layout
 from brgit.paths import locate
 from brgit.process import process_start
 
@@ -57,6 +59,9 @@ def new_record(
         context_for(cfg, root, ctx).keys.api_key()
     if not locate(root).in_git:
         raise NotFoundError(f"not a git repository: {root}")
+    warning = check_layout(cfg, root, agents)  # a ConfigError for agents that cannot use it
+    if warning:
+        logging.getLogger(__name__).warning("br: warning: %s", warning)  # stderr, once
     base_ref = cfg.parallel.base_branch or "HEAD"
     record = SessionRecord(
         session_id=f"session-{uuid.uuid4().hex[:10]}",

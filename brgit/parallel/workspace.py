@@ -5,11 +5,13 @@ from __future__ import annotations
 import fnmatch
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from brgit.config import Config
 from brgit.core.session import SessionRecord, branch_for
+from brgit.errors import ConfigError
 from brgit.gitops import worktrees
 from brgit.gitops.git import run_git
 
@@ -23,8 +25,34 @@ class Workspace:
     blocked: str | None = None  # why the task cannot start (a conflict between dependencies)
 
 
+# The agents known to edit files in a worktree under `.git/`: the shell agent, and the built-in
+# claude agent (its tools refuse `.git` only inside the worktree). Claude Code refuses any path
+# under a `.git/` folder, and brgit cannot tell which CLI a `command` template runs, so every
+# other agent is refused there.
+WRITE_INSIDE_GIT = ("shell", "claude")
+
+
 def worktree_path(cfg: Config, root: Path, session: str, task_id: str) -> Path:
     return worktrees.default_root(root, cfg.parallel.worktree_root) / session / task_id
+
+
+def check_layout(cfg: Config, root: Path, agents: Iterable[str]) -> str | None:
+    """Before any worktree is made: a worktree root inside `.git` is a ConfigError for agents
+    that cannot write there, and a warning (returned) for those that can."""
+    where = worktrees.default_root(root, cfg.parallel.worktree_root)
+    if not worktrees.inside_git_dir(root, where):
+        return None
+    refused = sorted(set(agents) - set(WRITE_INSIDE_GIT))
+    if refused:
+        raise ConfigError(
+            f"parallel.worktree_root {cfg.parallel.worktree_root!r} is inside .git, where "
+            f"agent {refused[0]!r} cannot edit files (Claude Code refuses any path under .git/); "
+            "choose a folder outside .git, or leave it empty for the default beside the repository"
+        )
+    return (
+        f"parallel.worktree_root {cfg.parallel.worktree_root!r} is inside .git: agent CLIs "
+        "such as Claude Code cannot edit files there"
+    )
 
 
 def start_points(record: SessionRecord, task_id: str) -> list[str]:

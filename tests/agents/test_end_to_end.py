@@ -1,7 +1,7 @@
 """`br run` on a 3-task plan with a dependency, every task done by the real Claude Code.
 
-The worktrees go beside the repository (`parallel.worktree_root`): Claude Code refuses to
-write under `.git/`, where brgit's default worktree root is today.
+The config leaves `parallel.worktree_root` at its default: the worktrees go beside the
+repository, where Claude Code can write (it refuses anything under `.git/`).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def test_br_run_lands_three_claude_code_edits_with_exact_tokens(
     (store / "config.toml").write_text(
         '[agent]\ndefault = "claude-code"\n'
         f'claude_code_path = "{tee_wrapper(reports, claude_bin)}"\n'
-        '[parallel]\nworktree_root = "../worktrees"\ncopy_files = []\n'
+        '[parallel]\ncopy_files = []\n'
     )
     (repo / "plan.toml").write_text(PLAN)
     run = br("run", "plan.toml", "--format", "json", cwd=repo)
@@ -101,7 +101,9 @@ def test_br_run_lands_three_claude_code_edits_with_exact_tokens(
     assert summary["tokens"]["input"] == reported["input_tokens"]
 
     assert KEY not in run.out + run.err + costs.out + costs.err
-    assert key_leaks(repo, repo.parent / "worktrees", isolated_env) == []
+    worktrees = repo.parent / f"{repo.name}.brgit"  # the default root, outside .git
+    assert sorted(p.name for p in (worktrees / "e2e").iterdir()) == ["add", "docs", "sub"]
+    assert key_leaks(repo, worktrees, isolated_env) == []
 
 
 def _reported_tokens(folder: Path) -> dict[str, int]:

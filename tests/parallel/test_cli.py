@@ -84,10 +84,11 @@ def test_worktree_commands(repo: Path, br: Any) -> None:
     assert removed.code == 0 and not path.exists()
     assert not git(repo, "branch", "--list", "br/manual/try")
     assert br("worktree", "remove", "try", cwd=repo).code == 6
-    stale = path.parent / "leftover"
+    stale = path.parent / "leftover"  # not made by brgit: reported, never deleted
     stale.mkdir(parents=True)
     pruned = json.loads(br("worktree", "prune", "--format", "json", cwd=repo).out)
-    assert pruned["removed_folders"] == [str(stale)] and not stale.exists()
+    assert pruned["removed_folders"] == [] and stale.exists()
+    assert pruned["left_alone"] == [{"path": str(stale), "reason": "not created by brgit"}]
 
 
 def test_dashboard_frame(repo: Path, tmp_path: Path, br: Any) -> None:

@@ -135,3 +135,26 @@ def test_task_fields_written_plainly_are_read() -> None:
 def test_a_task_block_without_fields_is_an_error_not_an_empty_task() -> None:
     with pytest.raises(PlanError, match="## Task 01 has none of the fields"):
         SpecParser().parse_tasks("## Task 01\nsomething vague\n")
+
+
+def test_nothing_a_task_list_says_is_dropped_in_silence() -> None:
+    parser = SpecParser()
+    (task,) = parser.parse_tasks(
+        "## Task 01\n**Title:** Add x\n**Description:** Do it.\n**Note:** bold, not a field\n"
+        "- **Unit tests:** test_x covers it\n- **Owner:** sam\n"
+    )
+    assert task.title == "Add x"
+    assert task.description == (
+        "Do it.\n**Note:** bold, not a field\n\nUnit tests:\ntest_x covers it"
+    )
+    assert parser.warnings == [
+        "## Task 01: field 'owner' is not used (known: slug, title, description, files to "
+        "touch, dependencies, acceptance criteria, unit tests, component tests, integration "
+        "tests, api tests)"
+    ]
+
+
+def test_a_feature_name_without_letters_is_a_warning() -> None:
+    parser = SpecParser()
+    assert [f.slug for f in parser.parse("# Feature: ***\n# Feature: Task\n")] == ["task", "task"]
+    assert parser.warnings == ["feature '***' has no ASCII letters or digits to name its tasks"]

@@ -173,7 +173,7 @@ def test_cleanup_removes_worktrees_and_records(repo: Path, tmp_path: Path, br: A
     kept = br("parallel", "cleanup", "--format", "json", cwd=repo)
     assert json.loads(kept.out) == []  # younger than 7 days
     done = br("parallel", "cleanup", "--all", "--format", "json", cwd=repo)
-    assert json.loads(done.out) == [{"name": "s", "worktrees": 1}]
+    assert json.loads(done.out) == [{"name": "s", "worktrees": 1, "left_alone": []}]
     assert not worktree.exists() and not (repo / ".buildrunner/sessions/s").exists()
     assert git(repo, "branch", "--list", "br/s/t")  # the work is still there to merge
 
