@@ -6,10 +6,6 @@ from pathlib import Path
 
 from brgit.core.session import sessions_dir
 from brgit.files import atomic_write
-from brgit.process import pid_alive, process_start
-
-# pid_alive and process_start live in brgit.process; merge/ still imports them from here
-__all__ = ["COMMANDS", "control_file", "current", "pid_alive", "process_start", "request"]
 
 COMMANDS = ("run", "pause", "stop", "stop-force")
 

@@ -98,7 +98,7 @@ def test_abort_leaves_everything_while_another_process_works_in_a_scratch_worktr
 def test_a_recorded_pid_now_used_by_another_program_is_not_killed(tmp_path: Path) -> None:
     other = subprocess.Popen(["sleep", "60"], start_new_session=True)
     try:
-        from brgit.parallel.control import process_start
+        from brgit.process import process_start
 
         started = process_start(other.pid)
         assert started is not None
