@@ -67,7 +67,8 @@ class Engine:
         for path in paths:
             rel = files.relative(path, self.settings.top)
             if self._wanted(rel):
-                self.add_text(rel, files.read_text(path, rel, self.settings.max_file_bytes))
+                self.add_text(rel, files.read_text(path, rel, self.settings.max_file_bytes,
+                                                   self.settings.top))
         return self.report
 
     def scan_directory(self, directory: Path, *, recursive: bool = True) -> ScanReport:

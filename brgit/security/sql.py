@@ -6,8 +6,8 @@ import ast
 import warnings
 from pathlib import Path
 
-from brgit.redact import redact
 from brgit.security import files
+from brgit.security.masking import mask_text
 from brgit.security.model import Finding, Note, SQLVulnerability, fingerprint
 from brgit.security.sql_js import JS_SUFFIXES, analyze_js
 from brgit.security.sql_python import PythonSQLAnalyzer, RawFinding, may_contain_sql
@@ -44,7 +44,7 @@ class SQLInjectionDetector:
             results.append(Finding(
                 file=file_path, line=item.line, rule=item.rule, kind="sql",
                 severity=item.severity, confidence=item.confidence,
-                masked=redact(text.strip())[:160],
+                masked=mask_text(text.strip())[:160],
                 message=item.message, fingerprint=fingerprint(item.rule, " ".join(text.split())),
             ))
         return results
