@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from brgit.errors import EXIT_OK, EXIT_SECURITY, BuildRunnerError
+from brgit.errors import EXIT_GENERAL, EXIT_OK, EXIT_SECURITY, BuildRunnerError
 
 
 def run_hook(name: str, argv: Sequence[str] | None, *, secrets: bool, sql: bool) -> int:
@@ -34,6 +34,9 @@ def run_hook(name: str, argv: Sequence[str] | None, *, secrets: bool, sql: bool)
     except BuildRunnerError as exc:
         sys.stderr.write(f"{name}: error: {exc}\n")
         return exc.exit_code
+    except Exception as exc:  # a hook prints one line, never a traceback
+        sys.stderr.write(f"{name}: error: unexpected {type(exc).__name__}: {exc}\n")
+        return EXIT_GENERAL
     for line in report_lines(report, name):
         sys.stdout.write(line + "\n")
     return EXIT_SECURITY if report.findings else EXIT_OK

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from brgit.security import files
 from brgit.security.baseline import known_hashes
+from brgit.security.masking import mask_text
 from brgit.security.model import Finding, Note, ScanReport
 from brgit.security.secrets import SecretScanner
 from brgit.security.settings import SecuritySettings
@@ -33,23 +34,37 @@ class Engine:
 
     def scan_text(self, rel: str, text: str) -> list[Finding]:
         found: list[Finding] = []
-        if self.secret_scanner is not None:
-            found += self.secret_scanner.findings(text, rel)
+        secrets, sql = self.secret_scanner, self.sql_detector
+        if secrets is not None:
+            found += self._guarded(rel, "secrets", lambda: secrets.findings(text, rel))
         language = language_of(rel)
-        if self.sql_detector is not None and language is not None:
-            found += self.sql_detector.findings(text, language, rel)
-            self.report.notes += self.sql_detector.notes
-            self.sql_detector.notes = []
+        if sql is not None and language is not None:
+            found += self._guarded(rel, "SQL injection",
+                                   lambda: sql.findings(text, language, rel))
+            self.report.notes += sql.notes
+            sql.notes = []
         kept = [f for f in found if self._kept(rel, f)]
         self.report.suppressed += len(found) - len(kept)
         return kept
+
+    def _guarded(self, rel: str, what: str, scan: Callable[[], list[Finding]]) -> list[Finding]:
+        """One file's scan; if a scanner fails on it, the file is reported as not analysed
+        (for that scanner) and the scan goes on with the other files."""
+        try:
+            return scan()
+        except Exception as exc:
+            detail = mask_text(str(exc).splitlines()[0][:120]) if str(exc) else ""
+            self.report.notes.append(Note(
+                rel, f"{what} scanner failed ({type(exc).__name__}{': ' if detail else ''}"
+                f"{detail})", "error"))
+            return []
 
     def _kept(self, rel: str, finding: Finding) -> bool:
         if (rel, finding.secret_hash) in self.known and finding.kind == "secret":
             return False
         return not self.whitelist.allows(rel, finding.fingerprint)
 
-    def _wanted(self, rel: str) -> bool:
+    def wanted(self, rel: str) -> bool:
         if files.SKIP_DIRS.intersection(rel.split("/")[:-1]):
             return False
         if files.excluded(rel, self.settings.exclude) or self.whitelist.path_allowed(rel):
@@ -66,7 +81,7 @@ class Engine:
     def scan_paths(self, paths: Iterable[Path]) -> ScanReport:
         for path in paths:
             rel = files.relative(path, self.settings.top)
-            if self._wanted(rel):
+            if self.wanted(rel):
                 self.add_text(rel, files.read_text(path, rel, self.settings.max_file_bytes,
                                                    self.settings.top))
         return self.report
@@ -77,6 +92,6 @@ class Engine:
 
     def scan_blobs(self, blobs: Iterable[tuple[str, bytes]]) -> ScanReport:
         for rel, data in blobs:
-            if self._wanted(rel):
+            if self.wanted(rel):
                 self.add_text(rel, files.decode(data, rel, self.settings.max_file_bytes))
         return self.report
