@@ -73,7 +73,7 @@ def added_lines(stream: Iterable[bytes]) -> Iterator[Added]:
         elif not in_hunk and line.startswith(b"+++ "):
             if current is not None and current.lines:
                 yield current
-            target = line[4:]
+            target = line[4:].removesuffix(b"\t")  # git ends a name holding a space with a tab
             path = unquote(target)[2:] if target != b"/dev/null" else ""
             current = Added(commit, date, path) if path else None
         elif (hunk := _HUNK.match(line)) is not None:
