@@ -15,7 +15,9 @@ def run_hook(name: str, argv: Sequence[str] | None, *, secrets: bool, sql: bool)
     parser.add_argument("filenames", nargs="*", help="files to check (pre-commit passes them)")
     parser.add_argument("--baseline", help="detect-secrets baseline of known secrets")
     parser.add_argument("--no-baseline", action="store_true", help="ignore the baseline")
-    args = parser.parse_args(argv)
+    # a file named like an option (`-x.py`) is still a file: pre-commit passes names as they are
+    args, unknown = parser.parse_known_args(argv)
+    args.filenames = [*args.filenames, *unknown]
 
     from dataclasses import replace
 

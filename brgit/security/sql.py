@@ -64,7 +64,15 @@ class SQLInjectionDetector:
             except RecursionError:  # nesting deeper than the analysis can follow
                 self.notes.append(Note(file_path, "nested too deeply for the syntax tree",
                                        "pattern"))
-        return analyze_without_ast(code)
+        try:
+            found, too_deep = analyze_without_ast(code)
+        except RecursionError:
+            too_deep, found = [0], []
+        if too_deep:
+            where = f" (line {too_deep[0]})" if too_deep[0] else ""
+            self.notes.append(Note(file_path, f"SQL injection: statements nested too deeply to "
+                                              f"analyse{where}", "error"))
+        return found
 
     def _parses(self, code: str, file_path: str) -> ast.Module | None:
         """The syntax tree, or None (with a note) when this Python cannot parse the file."""

@@ -26,6 +26,7 @@ from brgit.security.sql_python import (
 )
 from brgit.security.sql_values import SAFE, UNKNOWN, Value, union
 
+MAX_DEPTH = 100  # deeper bracket nesting than any real query builder: the statement is skipped
 _BINDERS = ("for", "import", "from", "with", "except", "global", "nonlocal", "del")
 
 
@@ -37,6 +38,7 @@ class FScope:
     checked: set[str] = field(default_factory=set)
     body: list[Statement] = field(default_factory=list)
     name: str = ""
+    too_deep: list[int] = field(default_factory=list)  # lines of statements left out
 
 
 def _scopes(source: str) -> list[FScope]:
@@ -44,6 +46,9 @@ def _scopes(source: str) -> list[FScope]:
     module = FScope()
     scopes, stack = [module], [(-1, module)]
     for stmt in statements(source):
+        if stmt.depth > MAX_DEPTH:
+            module.too_deep.append(stmt.line)
+            continue
         while len(stack) > 1 and stmt.indent <= stack[-1][0]:
             stack.pop()
         scope = stack[-1][1]
@@ -247,5 +252,7 @@ class FallbackAnalyzer:
                     "parameters where it is executed"))
 
 
-def analyze_without_ast(source: str) -> list[RawFinding]:
-    return FallbackAnalyzer(source).findings()
+def analyze_without_ast(source: str) -> tuple[list[RawFinding], list[int]]:
+    """The findings, and the lines of statements nested too deeply to analyse."""
+    analyzer = FallbackAnalyzer(source)
+    return analyzer.findings(), analyzer.module.too_deep

@@ -49,6 +49,7 @@ class Tok:
 class Statement:
     indent: int
     tokens: list[Tok]
+    depth: int = 0  # the deepest bracket nesting in it
 
     @property
     def line(self) -> int:
@@ -57,27 +58,28 @@ class Statement:
 
 def statements(source: str) -> Iterator[Statement]:
     tokens: list[Tok] = []
-    depth, line, indent, at_start = 0, 1, 0, True
+    depth, deepest, line, indent, at_start = 0, 0, 1, 0, True
     for match in _TOKEN.finditer(source):
         kind, text = match.lastgroup or "op", match.group()
         if kind == "space" and at_start:
             indent = len(text.expandtabs(8))
         elif kind in ("newline", "continuation"):
             if kind == "newline" and depth == 0 and tokens:
-                yield Statement(indent, tokens)
-                tokens = []
+                yield Statement(indent, tokens, deepest)
+                tokens, deepest = [], 0
             if kind == "newline" and depth == 0:
                 indent, at_start = 0, True
         elif kind in ("string", "name", "number", "op"):
             at_start = False
             if text == ";" and depth == 0:
                 if tokens:
-                    yield Statement(indent, tokens)
-                tokens = []
+                    yield Statement(indent, tokens, deepest)
+                tokens, deepest = [], 0
             else:
                 depth += (text in _OPEN) - (text in _CLOSE) if kind == "op" else 0
                 depth = max(depth, 0)
+                deepest = max(deepest, depth)
                 tokens.append(Tok(kind, text, line))
         line += text.count("\n")
     if tokens:
-        yield Statement(indent, tokens)
+        yield Statement(indent, tokens, deepest)
