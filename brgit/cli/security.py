@@ -69,8 +69,7 @@ def scan(
     fmt: ScanFormat = "table",
     verbose: Verbose = False,
 ) -> int:
-    """Scan files or directories (the whole checkout by default), or with --history every
-    commit's added lines, for secrets and SQL."""
+    """Scan paths (the whole checkout by default) or, with --history, every commit's lines."""
     from brgit.security import service
     from brgit.security.views import show
 

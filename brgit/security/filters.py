@@ -80,8 +80,10 @@ def is_indirection(value: str) -> bool:
 
 
 def is_documented_password(value: str) -> bool:
-    """`tiger` (of `scott:tiger`), `changeme`, `admin` and other documented defaults."""
-    return value.lower().strip("'\"") in _DOCUMENTED
+    """`tiger` (of `scott:tiger`, and `tiger^5HHH` in its variants), `changeme`, `admin` and
+    other documented defaults."""
+    lowered = value.lower().strip("'\"")
+    return lowered in _DOCUMENTED or lowered.startswith(("tiger", "changeme", "password"))
 
 
 def is_hash_or_encrypted(value: str) -> bool:

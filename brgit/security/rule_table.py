@@ -208,7 +208,8 @@ _FORMATS = (
                check=rule_checks.plain_password),
     SecretRule("npmrc_auth", "npm registry credential (_authToken, _auth, _password)",
                ("_authToken", "_auth", "_password"),
-               r"(?:_authToken|_auth|_password)[ \t]*=[ \t]*[\"']?([^\s#;\"']{8,})",
+               r"(?:(?<=:)|(?<=^)|(?<=[ \t'\"]))(?:_authToken|_auth|_password)[ \t]*=[ \t]*"
+               r"[\"']?([^\s#;\"']{8,})",
                group=1, min_entropy=3.0,
                origin="detect-secrets (NpmDetector), in any file, with _auth and _password",
                check=rule_checks.plain_password),

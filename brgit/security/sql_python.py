@@ -33,7 +33,8 @@ _SQL_STATEMENT = re.compile(
     r"^\s*(?:SELECT\b[\s\S]*\bFROM\b|INSERT\s+INTO\b|UPDATE\b[\s\S]*\bSET\b|DELETE\s+FROM\b)")
 _PREFILTER = re.compile(
     r"\b(?:" + "|".join(SINKS) + r")\s*\(|\b(?:SELECT|INSERT|UPDATE|DELETE)\b")
-_ADMIN = re.compile(r"\b(?:CREATE|DROP|ALTER)\s+(?:DATABASE|SCHEMA)\b", re.IGNORECASE)
+_ADMIN = re.compile(r"\b(?:CREATE|DROP|ALTER)\s+(?:DATABASE|SCHEMA|USER|ROLE|LOGIN|TABLESPACE)\b"
+                    r"|^\s*(?:GRANT|REVOKE)\b", re.IGNORECASE)
 _CLAUSE_CALLS = frozenset({"filter", "where", "having", "order_by", "group_by", "join",
                            "outerjoin", "select_from", "on", "filter_by", "from_statement"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
