@@ -121,8 +121,8 @@ def _shared_rejections(value: str) -> bool:
         lowered = value.lower()
         return is_hash_or_encrypted(value) or value.startswith(("${", "{{", "$(")) or any(
             word in lowered for word in ("example", "xxxx", "your", "placeholder", "redacted"))
-    if value.startswith(("http://", "https://", "/", "./", "~")):
-        return True
+    if value.startswith(("http://", "https://", "/", "./", "~")) or ("{" in value and "}" in value):
+        return True  # a path, a URL, or a template / format field
     return is_placeholder(value) or is_indirection(value) or is_hash_or_encrypted(value)
 
 
