@@ -12,7 +12,7 @@ Every rule has a labelled example written for brgit's tests (`tests/security/sam
 from __future__ import annotations
 
 from brgit.security import rule_checks
-from brgit.security.rules import SecretRule
+from brgit.security.rule_base import SecretRule
 
 _B = r"(?<![A-Za-z0-9_\-])"  # a token boundary that also treats '-' as part of the token
 _E = r"(?![A-Za-z0-9_\-])"

@@ -10,53 +10,12 @@ nothing on files they cannot match. `RULES` is the explicit registry (the table 
 from __future__ import annotations
 
 import fnmatch
-import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Protocol
+from collections.abc import Iterable
 
-Check = Callable[[re.Match[str]], bool]
+from brgit.security.rule_base import Check, Rule, SecretRule
+from brgit.security.rule_table import ALL
 
-
-class Rule(Protocol):
-    """What the scanner needs from a secret rule (a plugin rule need not be a SecretRule)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def keywords(self) -> tuple[str, ...]: ...
-    @property
-    def ignore_case(self) -> bool: ...
-    @property
-    def pattern(self) -> re.Pattern[str]: ...
-    @property
-    def group(self) -> int: ...
-    @property
-    def min_entropy(self) -> float: ...
-    @property
-    def severity(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class SecretRule:
-    name: str
-    description: str
-    keywords: tuple[str, ...]
-    regex: str
-    group: int = 0
-    min_entropy: float = 0.0
-    severity: str = "high"
-    ignore_case: bool = False
-    origin: str = "brgit"
-    files: tuple[str, ...] = ()  # file-name globs this rule is limited to (empty: every file)
-    check: Check | None = None  # a further test of the match (a decoded value, a header)
-    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        flags = re.IGNORECASE if self.ignore_case else 0
-        object.__setattr__(self, "pattern", re.compile(self.regex, flags | re.MULTILINE))
+__all__ = ["GENERIC_RULE", "RULES", "Check", "Rule", "SecretRule", "active_rules", "applies_to"]
 
 
 def applies_to(rule: Rule, file_path: str) -> bool:
@@ -85,13 +44,7 @@ def active_rules(content: str, rules: Iterable[Rule], file_path: str = "") -> li
     return active
 
 
-def _registry() -> dict[str, Rule]:
-    from brgit.security.rule_table import ALL
-
-    return {rule.name: rule for rule in ALL}
-
-
-RULES: dict[str, Rule] = _registry()
+RULES: dict[str, Rule] = {rule.name: rule for rule in ALL}
 
 # Generic assignments (handled in `brgit.security.generic`): the rule name used in findings.
 GENERIC_RULE = "generic_secret"
