@@ -25,6 +25,7 @@ SKIP_DIRS = frozenset({
     ".mypy_cache", ".ruff_cache", ".pytest_cache", ".buildrunner", ".worktrees",
 })
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+_BINARY_NOISE = bytes(b if b in (9, 10) or 32 <= b < 127 else 32 for b in range(256))
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
 
 
@@ -35,6 +36,8 @@ def decode(data: bytes, name: str, max_bytes: int = MAX_FILE_BYTES) -> str | Not
         return Note(name, f"larger than {max_bytes} bytes")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", "replace")
+    if b"\0" in data[:8192]:  # binary: its printable runs, lines kept, other bytes spaces
+        return data.translate(_BINARY_NOISE).decode("ascii")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

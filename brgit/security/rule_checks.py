@@ -32,9 +32,29 @@ def docker_auth(match: re.Match[str]) -> bool:
     return not (is_placeholder(password) or is_documented_password(password))
 
 
+_SCHEME = re.compile(r"(?<![\w+.\-])([a-zA-Z][a-zA-Z0-9+.\-]{1,20})$")
+_DATABASES = re.compile(
+    r"(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|"
+    r"cockroachdb)(?:\+\w+)?", re.IGNORECASE)
+
+
+def _scheme(match: re.Match[str]) -> str:
+    """The URL scheme right before the match's `://` ("" if there is none)."""
+    found = _SCHEME.search(match.string, max(0, match.start() - 24), match.start())
+    return found.group(1) if found else ""
+
+
+def database_url(match: re.Match[str]) -> bool:
+    return bool(_DATABASES.fullmatch(_scheme(match))) and _credentials_ok(match)
+
+
 def url_password(match: re.Match[str]) -> bool:
     """`scheme://user:password@host`: not a template, a placeholder or a documented example
     (`scott:tiger`), and not the user name repeated."""
+    return bool(_scheme(match)) and _credentials_ok(match)
+
+
+def _credentials_ok(match: re.Match[str]) -> bool:
     user, password = match.group(1), match.group(2)
     if password.startswith(("$", "%", "{", "<", ":", "*")) or password == user:
         return False

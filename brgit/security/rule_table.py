@@ -11,6 +11,8 @@ Every rule has a labelled example written for brgit's tests (`tests/security/sam
 
 from __future__ import annotations
 
+import re
+
 from brgit.security import rule_checks
 from brgit.security.rule_base import SecretRule
 
@@ -27,8 +29,18 @@ def _near(keyword: str, value: str) -> str:
 
 def _vendor(name: str, description: str, keywords: tuple[str, ...], regex: str,
             entropy: float = 3.0, origin: str = "gitleaks") -> SecretRule:
-    return SecretRule(name, description, keywords, _B + regex + _E, min_entropy=entropy,
+    return SecretRule(name, description, keywords, _bounded(regex) + _E, min_entropy=entropy,
                       origin=origin)
+
+
+def _bounded(regex: str) -> str:
+    """`regex` behind a token boundary. A leading literal stays first (the boundary is checked
+    by a lookbehind after it), so the regex engine can search for the literal quickly."""
+    literal = re.match(r"[A-Za-z0-9_~]+", regex)
+    if literal is None:
+        return _B + regex
+    prefix = literal.group()
+    return prefix + r"(?<![A-Za-z0-9_\-]" + prefix + ")" + regex[len(prefix):]
 
 
 def _named(name: str, description: str, vendor: str, value: str,
@@ -189,15 +201,14 @@ _FORMATS = (
     SecretRule("jwt", "JSON Web Token", ("eyJ",),
                r"\beyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}",
                severity="medium", origin="detect-secrets"),
+    # Both URL rules start at the literal `://` (a fast search) and check the scheme before it.
     SecretRule("database_url", "Database URL with a password", ("://",),
-               r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|"
-               r"sqlserver|oracle|cockroachdb)(?:\+\w+)?://([^:/\s@\"'`]+):([^@/\s\"'`]+)@",
-               group=2, origin="detect-secrets (BasicAuthDetector), database schemes",
-               check=rule_checks.url_password),
+               r"://([^:/\s@\"'`<>()\[\]]{1,64}):([^@/\s\"'`<>]{1,128})@", group=2,
+               origin="detect-secrets (BasicAuthDetector), database schemes",
+               check=rule_checks.database_url),
     SecretRule("url_password", "URL with a user name and password", ("://",),
-               r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://([^:/\s@\"'`<>()\[\]]{1,64}):"
-               r"([^@/\s\"'`<>]{3,128})@[\w\-\[]",
-               group=2, origin="detect-secrets (BasicAuthDetector); .git-credentials",
+               r"://([^:/\s@\"'`<>()\[\]]{1,64}):([^@/\s\"'`<>]{3,128})@[\w\-\[]", group=2,
+               origin="detect-secrets (BasicAuthDetector); .git-credentials",
                check=rule_checks.url_password),
     SecretRule("netrc_password", ".netrc machine password", ("machine",),
                r"\bmachine[ \t]+\S+(?:\s+(?:login|account|port)[ \t]+\S+)*\s+password[ \t]+"
