@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brgit.security import files
 from brgit.security.baseline import known_hashes
+from brgit.security.languages import language_of
 from brgit.security.masking import mask_text
 from brgit.security.model import Finding, Note, ScanReport
 from brgit.security.secrets import SecretScanner
 from brgit.security.settings import SecuritySettings
-from brgit.security.sql import SQLInjectionDetector, language_of
 from brgit.security.suppress import Whitelist
+
+if TYPE_CHECKING:
+    from brgit.security.sql import SQLInjectionDetector
+
+
+def _sql_detector(max_file_bytes: int) -> SQLInjectionDetector:
+    """Imported only when SQL is scanned (the secrets hook never loads the SQL analysers)."""
+    from brgit.security.sql import SQLInjectionDetector
+
+    return SQLInjectionDetector(max_file_bytes)
 
 
 class Engine:
@@ -27,7 +38,7 @@ class Engine:
         self.settings = settings
         self.secret_scanner = SecretScanner(max_file_bytes=settings.max_file_bytes) \
             if secrets else None
-        self.sql_detector = SQLInjectionDetector(settings.max_file_bytes) if sql else None
+        self.sql_detector = _sql_detector(settings.max_file_bytes) if sql else None
         self.whitelist = Whitelist.load(settings.whitelist_path)
         self.known = known_hashes(settings.baseline_path) if use_baseline and secrets else set()
         self.report = ScanReport()

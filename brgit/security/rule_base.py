@@ -3,9 +3,10 @@ the data class brgit's own rules are (`brgit.security.rule_table`)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 Check = Callable[[re.Match[str]], bool]
@@ -45,8 +46,10 @@ class SecretRule:
     origin: str = "brgit"
     files: tuple[str, ...] = ()  # file-name globs this rule is limited to (empty: every file)
     check: Check | None = None  # a further test of the match (a decoded value, a header)
-    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled on first use: a rule whose keywords never occur costs no compile (a hook
+        on clean files compiles almost none of them)."""
         flags = re.IGNORECASE if self.ignore_case else 0
-        object.__setattr__(self, "pattern", re.compile(self.regex, flags | re.MULTILINE))
+        return re.compile(self.regex, flags | re.MULTILINE)

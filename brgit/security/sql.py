@@ -7,23 +7,12 @@ import warnings
 from pathlib import Path
 
 from brgit.security import files
+from brgit.security.languages import language_of
 from brgit.security.masking import mask_text
 from brgit.security.model import Finding, Note, SQLVulnerability, fingerprint
-from brgit.security.sql_fallback import analyze_without_ast
-from brgit.security.sql_js import JS_SUFFIXES, analyze_js
+from brgit.security.sql_js import analyze_js
 from brgit.security.sql_python import PythonSQLAnalyzer, RawFinding, may_contain_sql
 from brgit.security.suppress import inline_suppressed
-
-PY_SUFFIXES = (".py", ".pyi", ".pyw")
-
-
-def language_of(file_path: str) -> str | None:
-    lowered = file_path.lower()
-    if lowered.endswith(PY_SUFFIXES):
-        return "python"
-    if lowered.endswith(JS_SUFFIXES):
-        return "javascript"
-    return None
 
 
 class SQLInjectionDetector:
@@ -64,6 +53,8 @@ class SQLInjectionDetector:
             except RecursionError:  # nesting deeper than the analysis can follow
                 self.notes.append(Note(file_path, "nested too deeply for the syntax tree",
                                        "pattern"))
+        from brgit.security.sql_fallback import analyze_without_ast
+
         try:
             found, too_deep = analyze_without_ast(code)
         except RecursionError:
