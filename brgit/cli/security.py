@@ -20,6 +20,9 @@ ScanFormat = Annotated[
 Flag = bool
 
 
+Verbose = Annotated[Flag, typer.Option("--verbose", "-v", help="List every skipped file.")]
+
+
 @app.command("check")
 def check(
     staged: Annotated[Flag, typer.Option("--staged", help="Scan the staged content.")] = False,
@@ -28,6 +31,7 @@ def check(
     no_secrets: Annotated[Flag, typer.Option("--no-secrets", help="Skip secrets.")] = False,
     no_sql: Annotated[Flag, typer.Option("--no-sql", help="Skip SQL injection.")] = False,
     fmt: ScanFormat = "table",
+    verbose: Verbose = False,
 ) -> int:
     """Check changed files (or, with --staged, the index) for secrets and SQL injection."""
     from brgit.security import service
@@ -39,11 +43,14 @@ def check(
     settings = service.settings_for(cfg)
     report = service.check(settings, staged_only=staged, secrets=want_secrets, sql=want_sql)
     service.record(report, "check", cfg.root)
-    return show(report, fmt, "br security check")
+    return show(report, fmt, "br security check", verbose=verbose)
 
 
 @app.command("scan")
 def scan(
+    targets: Annotated[
+        list[Path] | None, typer.Argument(help="Files or directories (default: the checkout).")
+    ] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Scan one file.")] = None,
     directory: Annotated[
         Path | None, typer.Option("--directory", "-d", help="Scan one directory.")
@@ -51,37 +58,49 @@ def scan(
     recursive: Annotated[
         Flag, typer.Option("--recursive/--no-recursive", help="Scan subdirectories.")
     ] = True,
+    history: Annotated[
+        Flag, typer.Option("--history", help="Scan the lines every commit added (secrets).")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="With --history: only commits after REV.")
+    ] = None,
     secrets: Annotated[Flag, typer.Option("--secrets", help="Only secrets.")] = False,
     sql: Annotated[Flag, typer.Option("--sql", help="Only SQL injection.")] = False,
     fmt: ScanFormat = "table",
+    verbose: Verbose = False,
 ) -> int:
-    """Scan files or directories (the whole checkout by default) for secrets and SQL."""
+    """Scan paths (the whole checkout by default) or, with --history, every commit's lines."""
     from brgit.security import service
     from brgit.security.views import show
 
     check_format(fmt, FORMATS)
     cfg = load_config()
-    want_secrets, want_sql = service.select_kinds(secrets, sql, False, False)
     settings = service.settings_for(cfg)
-    report = service.scan(settings, file=file, directory=directory, recursive=recursive,
-                          secrets=want_secrets, sql=want_sql)
-    service.record(report, "scan", cfg.root)
-    return show(report, fmt, "br security scan")
+    if history or since is not None:
+        service.history_options(history, since, sql, bool(targets or file or directory))
+        report = service.scan_history(settings, since)
+    else:
+        want_secrets, want_sql = service.select_kinds(secrets, sql, False, False)
+        report = service.scan(settings, targets=targets or (), file=file, directory=directory,
+                              recursive=recursive, secrets=want_secrets, sql=want_sql)
+    service.record(report, "scan --history" if history else "scan", cfg.root)
+    return show(report, fmt, "br security scan", verbose=verbose)
 
 
 @app.command("precommit")
-def precommit() -> int:
+def precommit(fmt: ScanFormat = "table", verbose: Verbose = False) -> int:
     """What the git hook runs: check the staged content; exit 3 blocks the commit."""
     from brgit.errors import EXIT_OK
     from brgit.security import service
     from brgit.security.views import show
     from brgit.ui.output import note
 
+    check_format(fmt, FORMATS)
     cfg = load_config()
     settings = service.settings_for(cfg)
     report = service.check(settings, staged_only=True)
     service.record(report, "precommit", cfg.root)
-    code = show(report, "table", "br security precommit")
+    code = show(report, fmt, "br security precommit", verbose=verbose)
     if code and not settings.enforce_hooks:
         note("security.enforce_hooks is false: the commit is not blocked")
         return EXIT_OK
