@@ -30,6 +30,12 @@ _PATTERNS = [
     re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}"),
     re.compile(r"\bhf_[A-Za-z0-9]{20,}"),
     re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"),
+    re.compile(r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"),  # Stripe
+    re.compile(r"\bSG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}"),  # SendGrid
+    re.compile(r"\b(?:npm_[A-Za-z0-9]{30,}|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{20,})"),
+    re.compile(r"\b(?:dapi[a-f0-9]{32}|SK[0-9a-fA-F]{32}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})\b"),
+    re.compile(r"\bgl(?:pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_\-]{20,}"),  # GitLab
+    re.compile(r"\bdo[opr]_v1_[a-f0-9]{64}\b|\bxapp-\d-[A-Za-z0-9\-]{20,}"),
     re.compile(r"(?i)(?<=bearer )[A-Za-z0-9._\-]{16,}"),
     re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"),
 ]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from brgit.cli._common import FormatOption, check_format, group, load_config
+from brgit.cli._common import FormatOption, check_format, group, load_config, load_context
 
 app = group("security", "Secret and SQL-injection scanning, and the git hook.")
 hooks = group("hooks", "The native git pre-commit hook.")
@@ -20,6 +20,9 @@ ScanFormat = Annotated[
 Flag = bool
 
 
+Verbose = Annotated[Flag, typer.Option("--verbose", "-v", help="List every skipped file.")]
+
+
 @app.command("check")
 def check(
     staged: Annotated[Flag, typer.Option("--staged", help="Scan the staged content.")] = False,
@@ -28,22 +31,27 @@ def check(
     no_secrets: Annotated[Flag, typer.Option("--no-secrets", help="Skip secrets.")] = False,
     no_sql: Annotated[Flag, typer.Option("--no-sql", help="Skip SQL injection.")] = False,
     fmt: ScanFormat = "table",
+    verbose: Verbose = False,
 ) -> int:
     """Check changed files (or, with --staged, the index) for secrets and SQL injection."""
+    from brgit.cli._security_views import show
     from brgit.security import service
-    from brgit.security.views import show
 
     check_format(fmt, FORMATS)
-    cfg = load_config()
+    ctx = load_context()
+    cfg = ctx.config
     want_secrets, want_sql = service.select_kinds(secrets, sql, no_secrets, no_sql)
     settings = service.settings_for(cfg)
     report = service.check(settings, staged_only=staged, secrets=want_secrets, sql=want_sql)
-    service.record(report, "check", cfg.root)
-    return show(report, fmt, "br security check")
+    service.record(report, "check", cfg.root, events=ctx.events)
+    return show(report, fmt, "br security check", verbose=verbose)
 
 
 @app.command("scan")
 def scan(
+    targets: Annotated[
+        list[Path] | None, typer.Argument(help="Files or directories (default: the checkout).")
+    ] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Scan one file.")] = None,
     directory: Annotated[
         Path | None, typer.Option("--directory", "-d", help="Scan one directory.")
@@ -51,37 +59,51 @@ def scan(
     recursive: Annotated[
         Flag, typer.Option("--recursive/--no-recursive", help="Scan subdirectories.")
     ] = True,
+    history: Annotated[
+        Flag, typer.Option("--history", help="Scan the lines every commit added (secrets).")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="With --history: only commits after REV.")
+    ] = None,
     secrets: Annotated[Flag, typer.Option("--secrets", help="Only secrets.")] = False,
     sql: Annotated[Flag, typer.Option("--sql", help="Only SQL injection.")] = False,
     fmt: ScanFormat = "table",
+    verbose: Verbose = False,
 ) -> int:
-    """Scan files or directories (the whole checkout by default) for secrets and SQL."""
+    """Scan paths (the whole checkout by default) or, with --history, every commit's lines."""
+    from brgit.cli._security_views import show
     from brgit.security import service
-    from brgit.security.views import show
 
     check_format(fmt, FORMATS)
-    cfg = load_config()
-    want_secrets, want_sql = service.select_kinds(secrets, sql, False, False)
+    ctx = load_context()
+    cfg = ctx.config
     settings = service.settings_for(cfg)
-    report = service.scan(settings, file=file, directory=directory, recursive=recursive,
-                          secrets=want_secrets, sql=want_sql)
-    service.record(report, "scan", cfg.root)
-    return show(report, fmt, "br security scan")
+    if history or since is not None:
+        service.history_options(history, since, sql, bool(targets or file or directory))
+        report = service.scan_history(settings, since)
+    else:
+        want_secrets, want_sql = service.select_kinds(secrets, sql, False, False)
+        report = service.scan(settings, targets=targets or (), file=file, directory=directory,
+                              recursive=recursive, secrets=want_secrets, sql=want_sql)
+    service.record(report, "scan --history" if history else "scan", cfg.root, events=ctx.events)
+    return show(report, fmt, "br security scan", verbose=verbose)
 
 
 @app.command("precommit")
-def precommit() -> int:
+def precommit(fmt: ScanFormat = "table", verbose: Verbose = False) -> int:
     """What the git hook runs: check the staged content; exit 3 blocks the commit."""
+    from brgit.cli._security_views import show
     from brgit.errors import EXIT_OK
     from brgit.security import service
-    from brgit.security.views import show
     from brgit.ui.output import note
 
-    cfg = load_config()
+    check_format(fmt, FORMATS)
+    ctx = load_context()
+    cfg = ctx.config
     settings = service.settings_for(cfg)
     report = service.check(settings, staged_only=True)
-    service.record(report, "precommit", cfg.root)
-    code = show(report, "table", "br security precommit")
+    service.record(report, "precommit", cfg.root, events=ctx.events)
+    code = show(report, fmt, "br security precommit", verbose=verbose)
     if code and not settings.enforce_hooks:
         note("security.enforce_hooks is false: the commit is not blocked")
         return EXIT_OK
@@ -109,8 +131,8 @@ def hooks_install(
     fmt: FormatOption = "table",
 ) -> None:
     """Install the native git pre-commit hook."""
+    from brgit.cli._security_views import show_hook
     from brgit.gitops import hooks as githooks
-    from brgit.security.views import show_hook
 
     check_format(fmt)
     show_hook(githooks.install(Path.cwd(), force=force), fmt, "Pre-commit hook installed")
@@ -119,8 +141,8 @@ def hooks_install(
 @hooks.command("status")
 def hooks_status(fmt: FormatOption = "table") -> None:
     """Show whether the hook is installed, where, and with what permissions."""
+    from brgit.cli._security_views import show_hook
     from brgit.gitops import hooks as githooks
-    from brgit.security.views import show_hook
 
     check_format(fmt)
     state = githooks.status(Path.cwd())
@@ -131,8 +153,8 @@ def hooks_status(fmt: FormatOption = "table") -> None:
 @hooks.command("uninstall")
 def hooks_uninstall(fmt: FormatOption = "table") -> None:
     """Remove the hook (a hook it chained is put back)."""
+    from brgit.cli._security_views import show_hook
     from brgit.gitops import hooks as githooks
-    from brgit.security.views import show_hook
 
     check_format(fmt)
     show_hook(githooks.uninstall(Path.cwd()), fmt, "Pre-commit hook removed")

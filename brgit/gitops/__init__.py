@@ -1,3 +1,2 @@
-"""The only package that talks to git: the git CLI for plumbing (worktrees, merge-tree, hooks)
-and GitPython (imported lazily) where its object model helps. Every git failure becomes
-`brgit.errors.GitError` here."""
+"""The only package that talks to git, through the git CLI (`gitops.git`: one runner, text,
+bytes or streamed). Every git failure becomes `brgit.errors.GitError` here."""

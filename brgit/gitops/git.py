@@ -53,6 +53,35 @@ def run_git_bytes(args: Sequence[str], cwd: Path | str, *, stdin: bytes | None =
     return bytes(proc.stdout)
 
 
+def stream_git(
+    args: Sequence[str], cwd: Path | str, *, config: Sequence[str] = ()
+) -> Iterator[bytes]:
+    """The lines of `git [-c CONFIG]... ARGS` as git writes them (bytes), without waiting for
+    it to end. A failure raises GitError with git's first line once the output is read;
+    stopping early is not one."""
+    full_env = git_env()
+    settings = [part for item in config for part in ("-c", item)]
+    argv = [git_program(full_env.get("PATH", "")), *settings, *args]
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=full_env)  # fmt: skip
+    except FileNotFoundError as exc:
+        if not Path(cwd).exists():
+            raise NotFoundError(f"directory not found: {cwd}") from None
+        raise GitError("git is not installed or not on PATH") from exc
+    with proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        try:
+            yield from proc.stdout
+        finally:
+            proc.stdout.close()
+            error = proc.stderr.read()
+            code = proc.wait()
+        if code not in (0, -13):  # -13: the reader stopped early (SIGPIPE)
+            message = first_line(error.decode("utf-8", "replace")) or "failed"
+            raise GitError(f"git {args[0]}: {message}")
+
+
 def _spawn(
     args: Sequence[str],
     cwd: Path | str,

@@ -8,6 +8,7 @@ renamed `pre-commit.pre-brgit` and brgit's hook runs it first (uninstall puts it
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 from dataclasses import dataclass
@@ -43,11 +44,25 @@ def hooks_dir(start: Path) -> Path:
     return path if path.is_absolute() else (top / path)
 
 
-def _is_ours(path: Path) -> bool:
+def _head(path: Path, size: int) -> str:
+    """The first `size` bytes of a regular file as text ("" for a FIFO, a device such as
+    /dev/zero, or anything unreadable): a hook path can be any of those."""
     try:
-        return MARKER in path.read_text(encoding="utf-8", errors="replace")[:400]
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
-        return False
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return os.read(fd, size).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+
+
+def _is_ours(path: Path) -> bool:
+    return MARKER in _head(path, 400)
 
 
 def status(start: Path) -> HookStatus:
@@ -84,7 +99,7 @@ def install(start: Path, *, force: bool = False) -> HookStatus:
     hook = folder / HOOK
     content = render_hook()
     if hook.exists() and _is_ours(hook):
-        if hook.read_text(encoding="utf-8") != content and not force:
+        if _head(hook, 1 << 20) != content and not force:
             raise BuildRunnerError(
                 f"an older brgit hook is installed at {hook}; use --force to update it"
             )

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from brgit.errors import EXIT_OK, EXIT_SECURITY, BuildRunnerError
+from brgit.errors import EXIT_GENERAL, EXIT_OK, EXIT_SECURITY, BuildRunnerError
 
 
 def run_hook(name: str, argv: Sequence[str] | None, *, secrets: bool, sql: bool) -> int:
@@ -15,7 +15,9 @@ def run_hook(name: str, argv: Sequence[str] | None, *, secrets: bool, sql: bool)
     parser.add_argument("filenames", nargs="*", help="files to check (pre-commit passes them)")
     parser.add_argument("--baseline", help="detect-secrets baseline of known secrets")
     parser.add_argument("--no-baseline", action="store_true", help="ignore the baseline")
-    args = parser.parse_args(argv)
+    # a file named like an option (`-x.py`) is still a file: pre-commit passes names as they are
+    args, unknown = parser.parse_known_args(argv)
+    args.filenames = [*args.filenames, *unknown]
 
     from dataclasses import replace
 
@@ -34,6 +36,9 @@ def run_hook(name: str, argv: Sequence[str] | None, *, secrets: bool, sql: bool)
     except BuildRunnerError as exc:
         sys.stderr.write(f"{name}: error: {exc}\n")
         return exc.exit_code
+    except Exception as exc:  # a hook prints one line, never a traceback
+        sys.stderr.write(f"{name}: error: unexpected {type(exc).__name__}: {exc}\n")
+        return EXIT_GENERAL
     for line in report_lines(report, name):
         sys.stdout.write(line + "\n")
     return EXIT_SECURITY if report.findings else EXIT_OK

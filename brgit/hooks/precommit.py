@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from brgit.errors import EXIT_OK, EXIT_SECURITY, BuildRunnerError
+from brgit.errors import EXIT_GENERAL, EXIT_OK, EXIT_SECURITY, BuildRunnerError
 
 NAME = "br security precommit"
 
@@ -26,10 +26,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         settings = SecuritySettings.read()
+        staged.require_repository(settings.top)
         report = Engine(settings).scan_blobs(staged.staged_blobs(settings.top))
     except BuildRunnerError as exc:
         sys.stderr.write(f"{NAME}: error: {exc}\n")
         return exc.exit_code
+    except Exception as exc:  # a hook prints one line, never a traceback
+        sys.stderr.write(f"{NAME}: error: unexpected {type(exc).__name__}: {exc}\n")
+        return EXIT_GENERAL
     service.record(report, "precommit", settings.store_root)
     for line in report_lines(report, NAME):
         sys.stdout.write(line + "\n")

@@ -65,10 +65,10 @@ class TypeProbe:
 
     def _line(self, name: str, number: int) -> str:
         if name not in self._lines:
-            try:
-                text = (self.root / name).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
+            from brgit.security.files import read_bytes
+
+            data = read_bytes(self.root / name, 5_000_000, self.root)  # bounded, no FIFO wait
+            text = data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
             self._lines[name] = text.splitlines()
         lines = self._lines[name]
         return lines[number - 1] if 0 < number <= len(lines) else ""

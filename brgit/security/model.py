@@ -23,6 +23,8 @@ class Finding:
     message: str
     fingerprint: str
     secret_hash: str = ""  # SHA-1 of the secret (detect-secrets' hashed_secret); secrets only
+    commit: str = ""  # history scans: the commit that added the line, and its author date
+    date: str = ""
 
     @property
     def type(self) -> str:
@@ -36,8 +38,11 @@ class Finding:
         data = asdict(self)
         data.pop("secret_hash")
         data["masked_value"] = data.pop("masked")
-        return {"file": data.pop("file"), "line": data.pop("line"), "type": self.rule,
-                **data, "cwe": self.cwe}
+        if not data["commit"]:
+            data.pop("commit")
+            data.pop("date")
+        return {"file": printable(data.pop("file")), "line": data.pop("line"),
+                "type": self.rule, **data, "cwe": self.cwe}
 
 
 @dataclass(frozen=True)
@@ -66,10 +71,16 @@ class SQLVulnerability:
 
 @dataclass(frozen=True)
 class Note:
-    """A file that was skipped or could not be analysed, and why."""
+    """A file that was skipped or not fully analysed, and why.
+
+    `kind`: "skipped" (not read: too large, not a regular file, a symlink not followed),
+    "pattern" (Python that does not parse here, checked for SQL by pattern instead) or
+    "error" (a scanner failed on this file; the others' findings are kept).
+    """
 
     file: str
     reason: str
+    kind: str = "skipped"
 
 
 @dataclass
@@ -99,3 +110,28 @@ def sha1(text: str) -> str:
 def fingerprint(rule: str, anchor: str) -> str:
     """A line-independent id: 16 hex digits of SHA-1 over the rule and the secret or code."""
     return sha1(f"{rule}\0{anchor}")[:16]
+
+
+def printable(name: str) -> str:
+    """`name` as valid UTF-8 text: bytes that are not UTF-8 become `\\xNN`."""
+    if not any("\udc80" <= c <= "\udcff" for c in name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def display_name(name: str) -> str:
+    """A file name safe for one `file:line:` line: a name holding a newline, a tab, any other
+    control character or undecodable bytes is quoted with escapes, as git quotes paths."""
+    if name.isprintable() and '"' not in name[:1]:
+        return name
+    escaped = []
+    for char in name:
+        if char in '"\\':
+            escaped.append("\\" + char)
+        elif char.isprintable():
+            escaped.append(char)
+        elif "\udc80" <= char <= "\udcff":
+            escaped.append(f"\\x{ord(char) - 0xDC00:02x}")
+        else:
+            escaped.append(char.encode("unicode_escape").decode("ascii"))
+    return '"' + "".join(escaped) + '"'

@@ -4,9 +4,10 @@ CWE tags)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from brgit import __version__
-from brgit.security.model import Finding, ScanReport
+from brgit.security.model import Finding, ScanReport, display_name
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"high": "error", "medium": "warning", "low": "note"}
@@ -37,12 +38,19 @@ def _result(finding: Finding) -> dict[str, Any]:
         "level": _LEVEL.get(finding.severity, "warning"),
         "message": {"text": f"{finding.message}: {finding.masked}"},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": _uri(finding.file), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": max(finding.line, 1)},
         }}],
         "partialFingerprints": {"brgit/v1": finding.fingerprint},
-        "properties": {"confidence": finding.confidence, "cwe": finding.cwe},
+        "properties": {"confidence": finding.confidence, "cwe": finding.cwe,
+                       **({"commit": finding.commit, "date": finding.date}
+                          if finding.commit else {})},
     }
+
+
+def _uri(name: str) -> str:
+    """A relative URI reference: every byte outside the unreserved set percent-encoded."""
+    return quote(name.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def to_sarif(report: ScanReport) -> dict[str, Any]:
@@ -60,7 +68,8 @@ def to_sarif(report: ScanReport) -> dict[str, Any]:
                 {"id": c.split("-")[1], "name": _CWE_NAMES[c]} for c in cwes]}],
             "results": [_result(f) for f in report.findings],
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": [
-                {"level": "note", "message": {"text": f"{n.file}: {n.reason}"}}
+                {"level": "error" if n.kind == "error" else "note",
+                 "message": {"text": f"{display_name(n.file)}: {n.reason}"}}
                 for n in report.notes]}],
         }],
     }

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from brgit.redact import mask, redact
+from brgit.redact import mask
 from brgit.security import files
 from brgit.security.filters import entropy, is_placeholder
 from brgit.security.generic import generic_hits
+from brgit.security.masking import mask_text
 from brgit.security.model import Finding, Note, SecretMatch, fingerprint, sha1
-from brgit.security.rules import GENERIC_KEYWORDS, GENERIC_RULE, RULES, Rule
+from brgit.security.rules import GENERIC_RULE, RULES, Rule, active_rules
 from brgit.security.suppress import inline_suppressed
 
 
@@ -35,20 +36,6 @@ class _Lines:
         start = self.starts[number - 1]
         end = self.content.find("\n", start)
         return self.content[start : end if end != -1 else len(self.content)].rstrip("\r")
-
-
-def _active_rules(content: str, rules: Iterable[Rule]) -> list[Rule]:
-    lowered: str | None = None
-    active = []
-    for rule in rules:
-        if rule.ignore_case:
-            lowered = content.lower() if lowered is None else lowered
-            hit = any(k in lowered for k in rule.keywords)
-        else:
-            hit = any(k in content for k in rule.keywords)
-        if hit:
-            active.append(rule)
-    return active
 
 
 class SecretScanner:
@@ -89,15 +76,15 @@ class SecretScanner:
 
     def _raw(self, content: str, file_path: str) -> Iterator[tuple[str, int, str]]:
         seen: set[str] = set()
-        for rule in _active_rules(content, self.rules.values()):
+        for rule in active_rules(content, self.rules.values(), file_path):
+            check = getattr(rule, "check", None)
             for match in rule.pattern.finditer(content):
                 value = match.group(rule.group)
-                if _rejected(rule, value):
+                if _rejected(rule, value) or (check is not None and not check(match)):
                     continue
                 seen.add(value)
                 yield rule.name, match.start(rule.group), value
-        lowered = content.lower()
-        if self.generic and any(k in lowered for k in GENERIC_KEYWORDS):
+        if self.generic:
             for hit in generic_hits(content, file_path):
                 if not any(hit.value in s or s in hit.value for s in seen):
                     yield GENERIC_RULE, hit.start, hit.value
@@ -138,12 +125,12 @@ def _rejected(rule: Rule, value: str) -> bool:
     lowered = value.lower()
     if "example" in lowered or "xxxx" in lowered or "${" in value or "{{" in value:
         return True
-    if rule.name == "database_url":
-        return is_placeholder(value) or value.startswith(("$", "%", "{", "<", ":"))
+    if rule.min_entropy == 0 and getattr(rule, "check", None) is None and is_placeholder(value):
+        return True
     return rule.min_entropy > 0 and entropy(value) < rule.min_entropy
 
 
 def _context(line: str, value: str) -> str:
     """The finding's line with the secret (and anything else credential-like) masked."""
-    text = redact(line.strip().replace(value, mask(value)))
+    text = mask_text(line.strip().replace(value, mask(value)))
     return text[:157] + "..." if len(text) > 160 else text

@@ -6,23 +6,13 @@ import ast
 import warnings
 from pathlib import Path
 
-from brgit.redact import redact
 from brgit.security import files
+from brgit.security.languages import language_of
+from brgit.security.masking import mask_text
 from brgit.security.model import Finding, Note, SQLVulnerability, fingerprint
-from brgit.security.sql_js import JS_SUFFIXES, analyze_js
+from brgit.security.sql_js import analyze_js
 from brgit.security.sql_python import PythonSQLAnalyzer, RawFinding, may_contain_sql
 from brgit.security.suppress import inline_suppressed
-
-PY_SUFFIXES = (".py", ".pyi", ".pyw")
-
-
-def language_of(file_path: str) -> str | None:
-    lowered = file_path.lower()
-    if lowered.endswith(PY_SUFFIXES):
-        return "python"
-    if lowered.endswith(JS_SUFFIXES):
-        return "javascript"
-    return None
 
 
 class SQLInjectionDetector:
@@ -44,7 +34,7 @@ class SQLInjectionDetector:
             results.append(Finding(
                 file=file_path, line=item.line, rule=item.rule, kind="sql",
                 severity=item.severity, confidence=item.confidence,
-                masked=redact(text.strip())[:160],
+                masked=mask_text(text.strip())[:160],
                 message=item.message, fingerprint=fingerprint(item.rule, " ".join(text.split())),
             ))
         return results
@@ -54,18 +44,38 @@ class SQLInjectionDetector:
             return analyze_js(code)
         if language != "python":
             raise ValueError(f"unsupported language: {language}")
+        if not may_contain_sql(code):  # no sink and no SQL verb: nothing either analysis finds
+            return []
+        tree = self._parses(code, file_path)
+        if tree is not None:
+            try:
+                return PythonSQLAnalyzer(tree, code).findings()
+            except RecursionError:  # nesting deeper than the analysis can follow
+                self.notes.append(Note(file_path, "nested too deeply for the syntax tree",
+                                       "pattern"))
+        from brgit.security.sql_fallback import analyze_without_ast
+
+        try:
+            found, too_deep = analyze_without_ast(code)
+        except RecursionError:
+            too_deep, found = [0], []
+        if too_deep:
+            where = f" (line {too_deep[0]})" if too_deep[0] else ""
+            self.notes.append(Note(file_path, f"SQL injection: statements nested too deeply to "
+                                              f"analyse{where}", "error"))
+        return found
+
+    def _parses(self, code: str, file_path: str) -> ast.Module | None:
+        """The syntax tree, or None (with a note) when this Python cannot parse the file."""
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                tree = ast.parse(code, filename=file_path)
-        except (SyntaxError, ValueError) as exc:
+                return ast.parse(code, filename=file_path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
-            reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-            self.notes.append(Note(file_path, f"could not parse Python: {reason}{where}"))
-            return []
-        if not may_contain_sql(code):
-            return []
-        return PythonSQLAnalyzer(tree, code).findings()
+            reason = exc.msg if isinstance(exc, SyntaxError) else type(exc).__name__
+            self.notes.append(Note(file_path, f"does not parse: {reason}{where}", "pattern"))
+            return None
 
     def check_code(self, code: str, language: str = "python",
                    file_path: str = "<string>") -> list[SQLVulnerability]:

@@ -27,7 +27,6 @@ _SAFE_INTERPOLATION = re.compile(
     r"^\s*(?:Number|parseInt|parseFloat|Math\.\w+|BigInt)\(.*\)\s*$|^\s*\d+\s*$|\.length\s*$")
 _SQL = re.compile(r"\b(?:select|insert|update|delete|create|drop|alter|where|values|from|"
                   r"order\s+by|limit|join|truncate)\b", re.IGNORECASE)
-JS_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
 
 _SYNTAX = re.compile(r"[=*'\"(<>]|\b(?:SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|SET)\b")

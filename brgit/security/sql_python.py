@@ -33,6 +33,10 @@ _SQL_STATEMENT = re.compile(
     r"^\s*(?:SELECT\b[\s\S]*\bFROM\b|INSERT\s+INTO\b|UPDATE\b[\s\S]*\bSET\b|DELETE\s+FROM\b)")
 _PREFILTER = re.compile(
     r"\b(?:" + "|".join(SINKS) + r")\s*\(|\b(?:SELECT|INSERT|UPDATE|DELETE)\b")
+_ADMIN = re.compile(r"\b(?:CREATE|DROP|ALTER)\s+(?:DATABASE|SCHEMA|USER|ROLE|LOGIN|TABLESPACE)\b"
+                    r"|^\s*(?:GRANT|REVOKE)\b", re.IGNORECASE)
+_CLAUSE_CALLS = frozenset({"filter", "where", "having", "order_by", "group_by", "join",
+                           "outerjoin", "select_from", "on", "filter_by", "from_statement"})
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _HOW = {"sql-fstring": "an f-string", "sql-percent": "% formatting", "sql-format": ".format()",
         "sql-concat": "string concatenation", "sql-join": "join()"}
@@ -81,7 +85,26 @@ def build_scope(root: ast.AST, nodes: list[ast.AST] | None = None) -> Scope:
             scope.bound |= _names(node.optional_vars)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             scope.bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.If | ast.Assert | ast.While):
+            scope.checked |= _allow_listed(node.test)
     return scope
+
+
+_CHECKS = frozenset({"isidentifier", "isalnum", "isdigit", "isdecimal", "isnumeric", "isalpha"})
+
+
+def _allow_listed(test: ast.expr) -> set[str]:
+    """Names a condition checks against an allow-list (`col in ALLOWED`, `col not in COLS`)
+    or for a safe shape (`name.isidentifier()`), flow-insensitively."""
+    names = set()
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and all(
+                isinstance(op, ast.In | ast.NotIn) for op in node.ops):
+            names.add(node.left.id)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in _CHECKS and isinstance(node.func.value, ast.Name)):
+            names.add(node.func.value.id)
+    return names
 
 
 def _bind(scope: Scope, target: ast.AST, value: ast.expr, augmented: bool) -> None:
@@ -116,6 +139,27 @@ def _is_clause(call: ast.Call, arg: ast.expr) -> bool:
     return any(k.value is arg and k.arg in ("where", "select") for k in call.keywords)
 
 
+def finding_for(line: int, sink: str, value: Value, confidence: str) -> RawFinding:
+    """A finding at a sink; statements that create or drop a whole database or schema (admin
+    code, names usually from settings) are reported at low confidence at most."""
+    kind = value.kind or "sql-concat"
+    message = (f"SQL built with {_HOW.get(kind, kind)} reaches {sink}(); "
+               "pass values as query parameters")
+    if _ADMIN.search(value.text):
+        return RawFinding(line, kind, "medium", "low", message.replace(
+            "pass values", "database administration; check where the name comes from, or pass"))
+    return RawFinding(line, kind, "high", confidence, message)
+
+
+def _clause_arguments(tree: ast.AST) -> set[int]:
+    """Calls passed straight to `.filter()`, `.where()` and the like (SQLAlchemy clauses)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _call_name(node) in _CLAUSE_CALLS:
+            found |= {id(arg) for arg in node.args if isinstance(arg, ast.Call)}
+    return found
+
+
 def may_contain_sql(source: str) -> bool:
     """Cheap test before the tree is analysed: a sink call or an uppercase SQL verb."""
     return _PREFILTER.search(source) is not None
@@ -132,6 +176,7 @@ class PythonSQLAnalyzer:
         self.module = build_scope(tree, self.nodes[id(tree)])
         self.scopes = {id(f): build_scope(f, self.nodes[id(f)]) for f in self.functions}
         self.wrappers = self._wrappers()
+        self.clauses = _clause_arguments(tree) if "text(" in source else set()
 
     def _wrappers(self) -> dict[str, int]:
         """Functions of this module that pass one of their parameters to a sink."""
@@ -169,20 +214,17 @@ class PythonSQLAnalyzer:
     def _check_sinks(self, root: ast.AST, ev: Evaluator, out: dict[int, RawFinding]) -> set[str]:
         sunk: set[str] = set()
         for call, index, confidence in self._sinks(root, self.wrappers):
+            clause = id(call) in self.clauses  # text(...) given to filter()/where(): SQL
             for arg in _query_args(call, index):
                 sunk |= {arg.id} if isinstance(arg, ast.Name) else set()
                 value = ev.value(arg)
                 sql_like = _looks_like_sql(value.text, strict=confidence != "high") \
-                    or _is_clause(call, arg)
+                    or _is_clause(call, arg) or clause
                 if not value.safe and value.kind and sql_like:
-                    out.setdefault(call.lineno, self._finding(call, value, confidence))
+                    level = "high" if clause else confidence
+                    out.setdefault(call.lineno, finding_for(call.lineno, _call_name(call),
+                                                            value, level))
         return sunk
-
-    def _finding(self, call: ast.Call, value: Value, confidence: str) -> RawFinding:
-        kind = value.kind or "sql-concat"
-        message = (f"SQL built with {_HOW.get(kind, kind)} reaches {_call_name(call)}(); "
-                   "pass values as query parameters")
-        return RawFinding(call.lineno, kind, "high", confidence, message)
 
     def _check_built(self, root: ast.AST, ev: Evaluator, sunk: set[str],
                      out: dict[int, RawFinding]) -> None:

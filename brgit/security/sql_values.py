@@ -46,6 +46,7 @@ class Scope:
     params: set[str] = field(default_factory=set)
     assigns: dict[str, list[tuple[ast.expr, bool]]] = field(default_factory=dict)  # (value, +=)
     bound: set[str] = field(default_factory=set)  # for-targets, with-as, unpacking, imports
+    checked: set[str] = field(default_factory=set)  # tested against an allow-list (`in`)
 
 
 class Evaluator:
@@ -67,6 +68,8 @@ class Evaluator:
         if name in self._active:
             return SAFE  # a self-reference adds nothing new
         for scope in (self.scope, self.module):
+            if name in scope.checked:
+                return SAFE  # `if col not in ALLOWED: raise`: only allowed values get here
             if name in scope.params or name in scope.bound:
                 return UNKNOWN
             if name in scope.assigns:
@@ -98,18 +101,18 @@ class Evaluator:
         return self.value(node.value)
 
     def _BinOp(self, node: ast.BinOp) -> Value:
-        left, right = self.value(node.left), self.value(node.right)
         if isinstance(node.op, ast.Add):
-            combined = union([left, right])
+            combined = union(self.value(o) for o in _addends(node))
             if combined.safe or combined.kind:
                 return combined
             return Value(False, combined.text, "sql-concat" if combined.text else None)
+        left, right = self.value(node.left), self.value(node.right)
         if isinstance(node.op, ast.Mod) and left.text:
             if right.safe or _numeric_only(left.text):
                 return Value(left.safe, left.text, left.kind)
             return Value(False, left.text, left.kind or right.kind or "sql-percent")
-        if isinstance(node.op, ast.Mult):
-            return union([left, right])
+        if isinstance(node.op, ast.Mult):  # "?" * n, ["%s"] * len(ids): repeats a constant
+            return left if left.safe else right if right.safe else union([left, right])
         return union([left, right]) if left.text or right.text else Value(True)
 
     def _Call(self, node: ast.Call) -> Value:
@@ -123,6 +126,8 @@ class Evaluator:
             return self._join(func.value, node.args)
         if isinstance(func, ast.Attribute) and name in _STRING_METHODS:
             return self.value(func.value)
+        if isinstance(func, ast.Attribute) and name == "get":  # COLUMNS.get(key, "id")
+            return union([self.value(func.value), *(self.value(a) for a in node.args[1:])])
         if name in _WRAPPING_CALLS:
             return self.value(node.args[0]) if node.args else SAFE
         return UNKNOWN
@@ -165,8 +170,27 @@ class Evaluator:
 
     _ListComp = _SetComp = _GeneratorExp  # type: ignore[assignment]
 
+    def _Subscript(self, node: ast.Subscript) -> Value:
+        """`COLUMNS[key]` of a constant mapping or list is one of its constant values."""
+        base = self.value(node.value)
+        return Value(True) if base.safe else UNKNOWN
+
     def _IfExp(self, node: ast.IfExp) -> Value:
         return union([self.value(node.body), self.value(node.orelse)])
+
+
+def _addends(node: ast.BinOp) -> list[ast.expr]:
+    """The operands of `a + b + c + ...`, left to right, without recursion (a 500-term
+    concatenation must not exhaust the stack)."""
+    operands: list[ast.expr] = []
+    stack: list[ast.expr] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.BinOp) and isinstance(item.op, ast.Add):
+            stack += [item.right, item.left]
+        else:
+            operands.append(item)
+    return operands
 
 
 def _numeric_only(template: str) -> bool:

@@ -54,10 +54,11 @@ class Whitelist:
 
     @classmethod
     def load(cls, path: Path) -> Whitelist:
-        try:
-            return cls.parse(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            return cls()
+        """The whitelist file (a missing, unreadable or special file, a FIFO say, is empty)."""
+        from brgit.security.files import read_bytes
+
+        data = read_bytes(path, 1_000_000)
+        return cls.parse(data.decode("utf-8", "replace")) if isinstance(data, bytes) else cls()
 
     def path_allowed(self, rel_path: str) -> bool:
         """Whether the whole file is whitelisted by a glob."""

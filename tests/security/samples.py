@@ -66,6 +66,57 @@ def tokens() -> dict[str, str]:
         "shopify_token": "shp" + "at_" + rand(32, HEX),
         "databricks_token": "da" + "pi" + rand(32, HEX),
         "jwt": jwt(),
+        "groq_key": "gs" + "k_" + rand(52),
+        "perplexity_key": "pp" + "lx-" + rand(48),
+        "xai_key": "xa" + "i-" + rand(80),
+        "replicate_token": "r" + "8_" + rand(37),
+        "langsmith_key": "lsv" + "2_pt_" + rand(32, HEX) + "_" + rand(10, HEX),
+        "azure_ad_client_secret": rand(3) + "8Q" + "~" + rand(34, ALNUM + "_~."),
+        "alibaba_access_key_id": "LT" + "AI" + rand(20),
+        "hashicorp_tf_token": rand(14) + ".atlas" + "v1." + rand(67, ALNUM + "_-"),
+        "vault_token": "hv" + "s." + rand(95, ALNUM + "_-"),
+        "doppler_token": "dp" + ".pt." + rand(43),
+        "pulumi_token": "pu" + "l-" + rand(40, HEX),
+        "flyio_token": "fo" + "1_" + rand(43, ALNUM + "_-"),
+        "planetscale_token": "pscale" + "_tkn_" + rand(43, ALNUM + "_"),
+        "rubygems_token": "ruby" + "gems_" + rand(48, HEX),
+        "atlassian_api_token": "ATA" + "TT3" + rand(186, ALNUM + "_-"),
+        "linear_api_key": "lin" + "_api_" + rand(40),
+        "postman_api_key": "PM" + "AK-" + rand(24, HEX) + "-" + rand(34, HEX),
+        "slack_app_token": "xa" + "pp-1-A" + rand(10, UPPER_ALNUM) + "-" + rand(13, string.digits) + "-" + rand(64, HEX),
+        "teams_webhook": "https://acme.webhook" + ".office.com/webhookb2/" + uuid() + "@" + uuid() + "/IncomingWebhook/" + rand(32, HEX) + "/" + uuid(),
+        "telegram_bot_token": rand(9, string.digits) + ":A" + "A" + rand(33, ALNUM + "_-"),
+        "sendinblue_key": "xkey" + "sib-" + rand(64, HEX) + "-" + rand(16),
+        "mailchimp_key": rand(32, HEX) + "-u" + "s12",
+        "square_token": "sq0" + "atp-" + rand(22, ALNUM + "_-"),
+        "grafana_token": "gl" + "sa_" + rand(32) + "_" + rand(8, HEX),
+        "dynatrace_token": "dt0" + "c01." + rand(24, UPPER_ALNUM) + "." + rand(64, UPPER_ALNUM),
+        "new_relic_key": "NR" + "AK-" + rand(27, UPPER_ALNUM),
+        "sentry_token": "sntr" + "yu_" + rand(64, HEX),
+        "age_secret_key": "AGE-SECRET" + "-KEY-1" + rand(58, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"),
+    }
+
+
+def uuid() -> str:
+    return "-".join(rand(n, HEX) for n in (8, 4, 4, 4, 12))
+
+
+def named_tokens() -> dict[str, tuple[str, str]]:
+    """Rules that need the vendor's name next to the value: (name, value)."""
+    return {
+        "cohere_key": ("COHERE_API_KEY", rand(40)),
+        "mistral_key": ("MISTRAL_API_KEY", rand(32)),
+        "heroku_api_key": ("HEROKU_API_KEY", uuid()),
+        "cloudflare_api_token": ("CLOUDFLARE_API_TOKEN", rand(40, ALNUM + "_-")),
+        "snyk_token": ("SNYK_TOKEN", uuid()),
+        "sonar_token": ("SONAR_TOKEN", "sq" + "p_" + rand(40, HEX)),
+        "artifactory_token": ("ARTIFACTORY_API_KEY", "AK" + "C" + rand(70)),
+        "discord_token": ("DISCORD_BOT_TOKEN", "M" + rand(24, ALNUM + "_-") + "." + rand(6) + "." + rand(38, ALNUM + "_-")),
+        "mailgun_key": ("MAILGUN_API_KEY", "ke" + "y-" + rand(32, HEX)),
+        "twitter_secret": ("TWITTER_CONSUMER_SECRET", rand(50)),
+        "facebook_secret": ("FACEBOOK_APP_SECRET", rand(32, HEX)),
+        "datadog_key": ("DATADOG_API_KEY", rand(32, HEX)),
+        "okta_token": ("OKTA_API_TOKEN", "0" + "0" + rand(40, ALNUM + "_-")),
     }
 
 
@@ -84,6 +135,11 @@ def positives() -> Iterator[tuple[str, str, str]]:
         "AZURE=DefaultEndpointsProtocol=https;AccountName=acct;AccountKey="
         + rand(86, ALNUM + "/+") + "==;EndpointSuffix=core.windows.net\n")
     yield "private_key", "id_rsa", private_key()
+    for rule, (name, value) in named_tokens().items():
+        yield rule, "settings.py", f'{name} = "{value}"\n'
+    from tests.security import leaks
+
+    yield from leaks.format_examples()
     yield "database_url", "settings.py", (
         'DATABASE_URL = "postgresql://app:' + rand(18) + '@db.internal:5432/app"\n')
     yield from _generic()

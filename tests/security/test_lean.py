@@ -74,3 +74,11 @@ def test_a_missing_baseline_named_in_the_hook_args_is_said(
     (tmp_path / "a.py").write_text("x = 1\n")
     assert secrets.main(["--baseline", "nope.baseline", "a.py"]) == 0
     assert "baseline not found: nope.baseline" in capsys.readouterr().err
+
+
+def test_a_file_named_like_an_option_is_scanned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-x.py").write_text(f"K = '{tokens()['npm_token']}'\n")
+    assert secrets.main(["-x.py"]) == 3
+    assert "-x.py:1: [npm_token]" in capsys.readouterr().out

@@ -85,3 +85,12 @@ def test_published_hooks_block_secrets_and_sql_and_pass_clean_commits(project: P
                     "    cur.execute('SELECT * FROM users WHERE name = ?', (name,))\n")
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout + clean.stderr
+
+    binary_key = tokens()["npm_token"]
+    (project / "dump.dat").write_bytes(b"\0\1\2 binary " + binary_key.encode() + b"\n\xff")
+    git(project, "add", "dump.dat")
+    binary = subprocess.run(["git", "commit", "-m", "binary"], cwd=project, capture_output=True,
+                            text=True, env=dict(os.environ), check=False, timeout=600)
+    assert binary.returncode != 0, binary.stdout  # pre-commit passes binary files to the hook
+    output = binary.stdout + binary.stderr
+    assert "dump.dat:1: [npm_token]" in output and binary_key not in output

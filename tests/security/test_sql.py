@@ -27,6 +27,10 @@ PY_POSITIVE = {
     "wrapper": ("sql-percent", "def run(conn, sql):\n    return conn.cursor().execute(sql)\n\ndef g(conn, n):\n    run(conn, \"SELECT * FROM t WHERE n = '%s'\" % n)\n"),
     "method wrapper": ("sql-fstring", "class Repo:\n    def run(self, sql):\n        return self.cur.execute(sql)\n\n    def get(self, n):\n        return self.run(f\"SELECT * FROM t WHERE n = '{n}'\")\n"),
     "built and returned": ("sql-string-built", 'def q(n):\n    return f"SELECT * FROM users WHERE name = \'{n}\'"\n'),
+    "text in filter": ("sql-fstring", 'def f(session, name):\n    return session.query(User).filter(text(f"name = \'{name}\'")).all()\n'),
+    "text in where, percent": ("sql-percent", "def f(name):\n    return select(User).where(text(\"name = '%s'\" % name))\n"),
+    "text in where, concat": ("sql-concat", "def f(q, name):\n    return q.where(text(\"name = '\" + name + \"'\"))\n"),
+    "500-term concatenation": ("sql-concat", "def f(cur, n):\n    q = " + " + ".join(['\"SELECT \"'] + ["n"] * 500) + "\n    cur.execute(q)\n"),
 }
 
 PY_NEGATIVE = {
@@ -44,6 +48,14 @@ PY_NEGATIVE = {
     "unknown query variable": "def f(cur, q):\n    cur.execute(q)\n",
     "prose to a generic sink": "def f(st, folder):\n    st.text(f'Select a file from {folder}')\n",
     "subprocess execute": "def f(runner, name):\n    runner.execute(['ls', name])\n",
+    "allow-listed column": "ALLOWED = {'name', 'created'}\n\ndef f(cur, col):\n    if col not in ALLOWED:\n        raise ValueError(col)\n    cur.execute(f'SELECT * FROM t ORDER BY {col}')\n",
+    "allow-listed, inside the if": "def f(cur, col):\n    if col in ('name', 'created'):\n        cur.execute('SELECT * FROM t ORDER BY ' + col)\n",
+    "column from a constant mapping": "COLUMNS = {'new': 'created DESC', 'old': 'created'}\n\ndef f(cur, key):\n    order = COLUMNS[key]\n    cur.execute(f'SELECT * FROM t ORDER BY {order}')\n",
+    "identifier shape checked": "def f(cur, table):\n    assert table.isidentifier()\n    cur.execute(f'SELECT * FROM {table}')\n",
+    "placeholders by repetition": "def f(cur, ids):\n    marks = ','.join('?' * len(ids))\n    cur.execute(f'SELECT * FROM t WHERE id IN ({marks})', ids)\n",
+    "placeholders by repetition of n": "def f(cur, ids, n):\n    marks = ', '.join(['%s'] * n)\n    cur.execute('SELECT * FROM t WHERE id IN (' + marks + ')', ids)\n",
+    "constant branches": "def f(cur, desc):\n    if desc:\n        order = 'DESC'\n    else:\n        order = 'ASC'\n    cur.execute(f'SELECT * FROM t ORDER BY id {order}')\n",
+    "constant ternary": "def f(cur, desc):\n    order = 'DESC' if desc else 'ASC'\n    cur.execute('SELECT * FROM t ORDER BY id ' + order)\n",
 }
 
 JS_POSITIVE = {
@@ -90,6 +102,15 @@ def test_javascript_safe_queries_are_not_flagged(name: str) -> None:
     assert SQLInjectionDetector().findings(JS_NEGATIVE[name], "javascript") == []
 
 
+def test_database_admin_code_is_low_confidence_at_most() -> None:
+    code = ("def reset(cur, settings):\n"
+            "    cur.execute(f'DROP DATABASE IF EXISTS {settings.DB_NAME}')\n"
+            "    cur.execute('CREATE DATABASE ' + settings.DB_NAME)\n")
+    findings = SQLInjectionDetector().findings(code, "python")
+    assert [(f.line, f.confidence, f.severity) for f in findings] == [(2, "low", "medium"),
+                                                                     (3, "low", "medium")]
+
+
 def test_check_code_returns_the_api_records() -> None:
     code = 'query = f"SELECT * FROM users WHERE id={user_id}"\ncursor.execute(query)\n'
     [vuln] = SQLInjectionDetector().check_code(code, language="python")
@@ -99,11 +120,12 @@ def test_check_code_returns_the_api_records() -> None:
 
 def test_unparsable_file_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "broken.py"
-    path.write_text("def f(:\n    pass\n")
+    path.write_text("def f(:\n    cur.execute(q)\n")
     detector = SQLInjectionDetector()
     assert detector.check_file(path) == []
     [note] = detector.notes
-    assert note.file.endswith("broken.py") and "could not parse" in note.reason
+    assert note.file.endswith("broken.py") and "does not parse" in note.reason
+    assert note.kind == "pattern"  # and was checked by the token-level analysis instead
 
 
 def test_check_file_dispatches_by_suffix(tmp_path: Path) -> None:

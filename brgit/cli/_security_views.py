@@ -1,4 +1,5 @@
-"""Rendering of `br security` results (tables, JSON findings, SARIF) and of the hook status."""
+"""How `br security` shows its results (tables, JSON findings, SARIF, skipped-file notes) and
+the hook status: the CLI's rendering step, built on the values `brgit.security` returns."""
 
 from __future__ import annotations
 
@@ -7,15 +8,15 @@ import sys
 
 from brgit.errors import EXIT_OK, EXIT_SECURITY
 from brgit.gitops.hooks import HookStatus
-from brgit.security.model import ScanReport
-from brgit.security.render import ADVICE
+from brgit.security.model import ScanReport, display_name
+from brgit.security.render import ADVICE, note_lines
 from brgit.ui.output import Table, View, emit, note
 
 
-def show(report: ScanReport, fmt: str, label: str) -> int:
+def show(report: ScanReport, fmt: str, label: str, *, verbose: bool = False) -> int:
     """Print the report; exit 3 when anything was found, 0 when clean."""
-    for item in report.notes:
-        note(f"{item.file}: {item.reason}")
+    for line in note_lines(report.notes, verbose=verbose):
+        note(line)
     if fmt == "sarif":
         from brgit.security.sarif import to_sarif
 
@@ -33,9 +34,14 @@ def _view(report: ScanReport, label: str) -> View:
         fields.append(("Suppressed", report.suppressed))
     if not report.findings:
         return View(f"{label}: no secrets or SQL injection found", fields)
-    rows = [[f.file, f.line, f.rule, f.severity, f.confidence, f.masked]
+    rows = [[display_name(f.file), f.line, f.rule, f.severity, f.confidence, f.masked]
             for f in report.findings]
-    table = Table(["File", "Line", "Type", "Severity", "Confidence", "Value"], rows)
+    columns = ["File", "Line", "Type", "Severity", "Confidence", "Value"]
+    if any(f.commit for f in report.findings):
+        columns = ["Commit", "Date", *columns]
+        rows = [[f.commit[:12], f.date[:10], *row] for f, row in zip(report.findings, rows,
+                                                                    strict=True)]
+    table = Table(columns, rows)
     hints = [f"hint: {advice}" for kind in sorted({f.kind for f in report.findings})
              for advice in ADVICE[kind]]
     return View(f"{label}: security issues found", fields, [table], hints)
