@@ -96,7 +96,7 @@ def write_project(root: Path, files: dict[str, str], config: str | None = None) 
         path.write_text(text)
     (root / ".buildrunner").mkdir(exist_ok=True)
     (root / ".buildrunner" / "config.toml").write_text(config or config_text())
-    (root / ".gitignore").write_text(".buildrunner/\n")
+    (root / ".gitignore").write_text(files.get(".gitignore", "") + ".buildrunner/\n")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "project")
     return root
