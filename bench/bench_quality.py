@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 INTERROGATE_FLAGS = [
     "--ignore-private", "--ignore-semiprivate", "--ignore-magic", "--ignore-init-method",
-    "--ignore-nested-functions", "--ignore-overloaded-functions", "--ignore-property-setters",
+    "--ignore-nested-functions", "--ignore-overloaded-functions", "--ignore-setters",
     "--ignore-init-module",
 ]
 

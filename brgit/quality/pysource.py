@@ -3,7 +3,7 @@ TODOs, exception handlers that hide errors, imports and the names it defines.
 
 Docstring coverage counts what interrogate counts with `--ignore-private
 --ignore-semiprivate --ignore-magic --ignore-init-method --ignore-nested-functions
---ignore-overloaded-functions --ignore-property-setters`: the public API. Two differences:
+--ignore-overloaded-functions --ignore-setters`: the public API. Two differences:
 an `__init__.py` needs no module docstring (its classes and functions count), and members
 of a private class are not public. The benchmark compares the two on brgit itself.
 """
