@@ -91,6 +91,27 @@ def compare(repo: Path, runs: int, by_hand: list[list[str]]) -> dict[str, list[f
     return samples
 
 
+def docstrings(repo: Path, interrogate: Path) -> dict[str, float]:
+    """Docstring coverage of brgit (tests left out) by brgit and by interrogate."""
+    import json
+    import re
+
+    proc = subprocess.run([str(interrogate), *INTERROGATE_FLAGS, "-e", "tests", "brgit", "bench"],
+                          cwd=repo, env=env(), capture_output=True, text=True, check=False)
+    found = re.search(r"actual: ([\d.]+)%", proc.stdout)
+    run = subprocess.run([str(BIN / "br"), "quality", "check", "--format", "json"], cwd=repo,
+                         env=env(), capture_output=True, text=True, check=False)
+    cats = {c["name"]: c for c in json.loads(run.stdout)["categories"]}
+    ours = cats["documentation"]["metrics"]
+    figures = {"interrogate_percent": float(found.group(1)) if found else float("nan"),
+               "brgit_percent": ours["docstring_coverage"],
+               "brgit_public_objects": ours["public_objects"]}
+    print(f"docstring coverage: brgit {figures['brgit_percent']}% of "
+          f"{figures['brgit_public_objects']} public objects; interrogate "
+          f"{figures['interrogate_percent']}%")
+    return figures
+
+
 def report(title: str, samples: dict[str, list[float]]) -> dict[str, object]:
     medians = {k: median(v) for k, v in samples.items()}
     print(f"\n{title}")
@@ -118,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             [str(BIN / "br"), "security", "scan", "--format", "json"],
         ]
         set_test_command(repo, "python -c pass")
+        figures = docstrings(repo, interrogate)
         alone = report("measures alone (tests: python -c pass)",
                        compare(repo, args.runs, [["python", "-c", "pass"], *measures]))
         set_test_command(repo, "python -m pytest -q")
@@ -125,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
                  ["python", "-m", "coverage", "json", "-q", "-o", str(base / "cov.json")]]
         whole = report("whole check (brgit's test suite under coverage.py)",
                        compare(repo, args.suite_runs, [*suite, *measures]))
-        path = save("quality", {"measures_alone": alone, "whole_check": whole,
+        path = save("quality", {"docstrings": figures, "measures_alone": alone,
+                                "whole_check": whole,
                                 "python": sys.version.split()[0]})
         print(f"\nsamples saved to {path}")
     finally:

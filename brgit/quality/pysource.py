@@ -32,11 +32,14 @@ def analyse(rel: str, text: str) -> FileFacts:
         line = getattr(exc, "lineno", None)
         facts.syntax_error = f"line {line}: {getattr(exc, 'msg', exc)}" if line else str(exc)
         return facts
+    nodes = list(ast.walk(tree))  # one walk serves handlers, raises and names
     facts.functions = functions(tree)
     facts.documented = documented(tree, package=rel.endswith("__init__.py"))
-    facts.spots = [*([] if rel.endswith(".pyi") else stubs(tree)), *handlers(tree), *todos(text)]
+    raises = [n.lineno for n in nodes if isinstance(n, ast.Raise) and _raises_not_implemented(n)]
+    facts.spots = [*([] if rel.endswith(".pyi") else stubs(tree, raises)), *handlers(nodes),
+                   *todos(text)]
     facts.imports = list(imports(tree.body, top=True))
-    facts.words, facts.defs = names(tree, rel)
+    facts.words, facts.defs = names(tree, nodes, rel)
     return facts
 
 
@@ -99,24 +102,25 @@ def _placeholder(stmt: ast.stmt) -> bool:
         and stmt.value.value is Ellipsis
 
 
-def _raises_not_implemented(node: ast.AST) -> bool:
-    if not isinstance(node, ast.Raise) or node.exc is None:
+def _raises_not_implemented(node: ast.Raise) -> bool:
+    if node.exc is None:
         return False
     target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
     return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
-def stubs(tree: ast.Module) -> list[Spot]:
-    """Functions that raise NotImplementedError, and public ones whose body is only `pass`/`...`
-    (abstract methods, overloads and Protocol classes are declarations, not stubs)."""
+def stubs(tree: ast.Module, raises: list[int]) -> list[Spot]:
+    """Functions that raise NotImplementedError (`raises`: the lines of those statements), and
+    public ones whose body is only `pass`/`...` (abstract methods, overloads and Protocol
+    classes are declarations, not stubs)."""
     found: list[Spot] = []
     for node, public in _functions_with_visibility(tree.body, public=True):
         if _decorators(node) & {"abstractmethod", "overload"}:
             continue
-        raising = [n for n in ast.walk(node) if isinstance(n, ast.Raise)
-                   and _raises_not_implemented(n)]
+        end = node.end_lineno or node.lineno
+        raising = [line for line in raises if node.lineno <= line <= end]
         if raising:
-            found.append(Spot("not-implemented", raising[0].lineno, node.name, public))
+            found.append(Spot("not-implemented", raising[0], node.name, public))
         elif public and _body(node) and all(_placeholder(s) for s in _body(node)):
             found.append(Spot("pass-only", node.lineno, node.name, public))
     return found
@@ -133,10 +137,10 @@ def _functions_with_visibility(body: list[ast.stmt], public: bool) -> Iterator[t
             yield node, public and not node.name.startswith("_")
 
 
-def handlers(tree: ast.Module) -> list[Spot]:
+def handlers(nodes: list[ast.AST]) -> list[Spot]:
     """Bare `except:` and handlers whose whole body is `pass`, `...` or `continue`."""
     found: list[Spot] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if not isinstance(node, ast.ExceptHandler):
             continue
         caught = "" if node.type is None else ast.unparse(node.type)
@@ -196,10 +200,10 @@ def split_words(text: str) -> set[str]:
     return {w.lower() for w in WORD.findall(text) if len(w) >= 3}
 
 
-def names(tree: ast.Module, rel: str) -> tuple[list[str], dict[str, int]]:
+def names(tree: ast.Module, nodes: list[ast.AST], rel: str) -> tuple[list[str], dict[str, int]]:
     words = split_words(rel.removesuffix(".py"))
     defs: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             words |= split_words(node.name)
     for node in tree.body:

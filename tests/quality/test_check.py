@@ -122,13 +122,19 @@ def test_second_run_measures_nothing_again_but_reruns_the_tests(clean: Path) -> 
     assert once()[1:] == (5, 1)
 
 
-def test_corrupt_cache_is_measured_again(clean: Path, br) -> None:  # type: ignore[no-untyped-def]
-    assert br("quality", "check", cwd=clean).code == 0
-    cache = clean / ".buildrunner" / "quality" / "facts.json"
+def test_corrupt_cache_is_measured_again(dirty: Path, br) -> None:  # type: ignore[no-untyped-def]
+    first = br("gaps", "analyze", "--format", "json", cwd=dirty)
+    cache = dirty / ".buildrunner" / "quality" / "facts.json"
     assert cache.is_file()
     cache.write_text("{not json")
-    assert br("quality", "check", cwd=clean).code == 0
+    again = br("gaps", "analyze", "--format", "json", cwd=dirty)
+    assert (again.code, again.out) == (0, first.out)
     assert json.loads(cache.read_text())["version"] == 1
+    entries = json.loads(cache.read_text())["entries"]
+    entry = next(iter(entries.values()))
+    entry["facts"] = {"lines": "not the shape this version writes"}
+    cache.write_text(json.dumps({"version": 1, "entries": entries}))
+    assert br("gaps", "analyze", "--format", "json", cwd=dirty).out == first.out
 
 
 def test_gate_passes_and_fails_with_a_reason(clean: Path, dirty: Path) -> None:
