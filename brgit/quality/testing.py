@@ -9,9 +9,11 @@ data and the rcfile live in a temporary folder outside the project, removed afte
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -91,23 +93,41 @@ def run_tests(target: Path, command: str, timeout: float) -> TestRun:
         rcfile = Path(tmp) / "coveragerc"
         rcfile.write_text(RCFILE.format(data=Path(tmp) / ".coverage", source=target))
         argv = coverage_argv(command, rcfile)
-        code, output = _run(argv, target, timeout)
+        code, output = _run(argv, target, timeout, Path(tmp) / "output.log")
         _missing_coverage(output, argv[0])
         run = TestRun(command, code, output[-OUTPUT_TAIL:])
         run.files = read_coverage(Path(tmp), rcfile, target)
     return run
 
 
-def _run(argv: list[str], cwd: Path, timeout: float) -> tuple[int | None, str]:
+def _run(argv: list[str], cwd: Path, timeout: float, log: Path) -> tuple[int | None, str]:
+    """Run the tests in their own process group, output to `log`; at the timeout the whole
+    group is killed (pytest workers and servers the tests started included)."""
+    with log.open("wb") as out:
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        except FileNotFoundError:
+            raise ConfigError(f"quality.test_command: {argv[0]} not found") from None
+        try:
+            code: int | None = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            if proc.poll() is None:
+                _kill_group(proc)
+    output = log.read_bytes()[-4 * OUTPUT_TAIL:].decode("utf-8", "replace")
+    if code is None:
+        output += f"\ntimed out after {timeout:g}s (quality.test_timeout_seconds)"
+    return code, output
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
-        proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, errors="replace",
-                              timeout=timeout, stdin=subprocess.DEVNULL, check=False)
-    except FileNotFoundError:
-        raise ConfigError(f"quality.test_command: {argv[0]} not found") from None
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout if isinstance(exc.stdout, str) else ""
-        return None, f"{out}\ntimed out after {timeout:g}s (quality.test_timeout_seconds)"
-    return proc.returncode, proc.stdout + proc.stderr
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        proc.kill()
+    proc.wait()
 
 
 def _missing_coverage(output: str, python: str) -> None:

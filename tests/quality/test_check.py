@@ -79,6 +79,16 @@ def test_failing_tests_fail_the_testing_category(make_project: MakeProject, br) 
     assert testing["details"][0]["message"].startswith("tests failed (exit code 1)")
 
 
+def test_a_hanging_test_run_is_stopped_and_fails(make_project: MakeProject, br) -> None:  # type: ignore[no-untyped-def]
+    hang = "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"
+    root = make_project({**CLEAN, "tests/test_hang.py": hang},
+                        config=config_text(test_timeout_seconds="2"))
+    code, data = run_json(br, root)
+    testing = by_name(data)["testing"]
+    assert code == 4 and testing["metrics"]["exit_code"] is None
+    assert testing["details"][0]["message"].startswith("tests failed (timed out)")
+
+
 def test_strict_fails_on_warnings(make_project: MakeProject, br) -> None:  # type: ignore[no-untyped-def]
     cart = CLEAN["shop/cart.py"].replace('        """One line with the total."""\n', "")
     root = make_project({**CLEAN, "shop/cart.py": cart})
