@@ -125,7 +125,8 @@ def report(title: str, samples: dict[str, list[float]]) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5, help="samples of the measures alone")
-    parser.add_argument("--suite-runs", type=int, default=1, help="samples with the test suite")
+    parser.add_argument("--suite-runs", type=int, default=1,
+                        help="samples with the test suite (0: skip it)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="bench-quality-"))
@@ -142,11 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         figures = docstrings(repo, interrogate)
         alone = report("measures alone (tests: python -c pass)",
                        compare(repo, args.runs, [["python", "-c", "pass"], *measures]))
-        set_test_command(repo, "python -m pytest -q")
-        suite = [["python", "-m", "coverage", "run", "--branch", "-m", "pytest", "-q"],
-                 ["python", "-m", "coverage", "json", "-q", "-o", str(base / "cov.json")]]
-        whole = report("whole check (brgit's test suite under coverage.py)",
-                       compare(repo, args.suite_runs, [*suite, *measures]))
+        whole = None
+        if args.suite_runs:  # 0 skips the suite (it takes minutes per sample)
+            set_test_command(repo, "python -m pytest -q")
+            suite = [["python", "-m", "coverage", "run", "--branch", "-m", "pytest", "-q"],
+                     ["python", "-m", "coverage", "json", "-q", "-o", str(base / "cov.json")]]
+            whole = report("whole check (brgit's test suite under coverage.py)",
+                           compare(repo, args.suite_runs, [*suite, *measures]))
         path = save("quality", {"docstrings": figures, "measures_alone": alone,
                                 "whole_check": whole,
                                 "python": sys.version.split()[0]})

@@ -98,3 +98,14 @@ def test_spec_without_features_is_a_plan_error(make_project: MakeProject, br) ->
     root = make_project({**CLEAN, "PROJECT_SPEC.md": "# Just a title\nno features\n"})
     result = br("gaps", "analyze", cwd=root)
     assert result.code == 2 and "no `# Feature:` sections" in result.err
+
+
+def test_folder_outside_git_is_walked(tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "plain"
+    for name, text in {**CLEAN, "shop/extra.py": "def todo():\n    pass\n",
+                       ".venv/lib/site.py": "def x():\n    pass\n"}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    gaps = gaps_of(br, folder)
+    assert {(g["category"], g["file"]) for g in gaps} == {
+        ("stub", "shop/extra.py"), ("untested", "shop/extra.py"), ("docstring", "shop/extra.py")}
