@@ -105,8 +105,9 @@ def _run(argv: list[str], cwd: Path, timeout: float, log: Path) -> tuple[int | N
     group is killed (pytest workers and servers the tests started included)."""
     with log.open("wb") as out:
         try:
-            proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(argv, cwd=cwd, env=_clean_env(), stdout=out,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
         except FileNotFoundError:
             raise ConfigError(f"quality.test_command: {argv[0]} not found") from None
         try:
@@ -120,6 +121,13 @@ def _run(argv: list[str], cwd: Path, timeout: float, log: Path) -> tuple[int | N
     if code is None:
         output += f"\ntimed out after {timeout:g}s (quality.test_timeout_seconds)"
     return code, output
+
+
+def _clean_env() -> dict[str, str]:
+    """Our environment without coverage.py's own variables: a check run from tests that are
+    themselves measured (brgit checking brgit) must not hand the outer measurement's
+    settings or data file to the inner run."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
