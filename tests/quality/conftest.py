@@ -5,6 +5,8 @@ coverage.py in a real subprocess."""
 
 from __future__ import annotations
 
+import random
+import string
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import git
-from tests.security.samples import tokens
 
 README = (
     "# shop\n\nA tiny shop library used by brgit's quality tests. It keeps a cart of items with "
@@ -63,8 +64,16 @@ def complex_function() -> str:
     return f'"""Pricing."""\n\n\ndef price(x):\n    """Price by code."""\n{branches}\n    return -1\n'
 
 
+def fake_key() -> str:
+    """An Anthropic-shaped key made from pieces (its own generator: drawing from the shared
+    one in tests/security/samples.py would change that module's labelled set)."""
+    rng = random.Random(14)
+    body = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(93))
+    return "sk-ant-" + "api03-" + body + "AA"
+
+
 def planted() -> dict[str, str]:
-    key = tokens()["anthropic_key"]
+    key = fake_key()
     return {
         **CLEAN,
         "shop/config.py": f'"""Settings."""\n\nAPI_KEY = "{key}"\n',
