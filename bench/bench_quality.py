@@ -9,7 +9,7 @@ environment's Python first on PATH. Two comparisons:
 1. The whole check (brgit's test suite under coverage.py included): `br quality check` with
    an empty cache (cold), again (warm), and by hand `coverage run --branch -m pytest -q` then
    `coverage json`. The test run dominates both.
-2. The measures alone (the test command replaced by `python -c pass`, so the suite does not
+2. The measures alone (the test command replaced by an empty script, so the suite does not
    drown them): `br quality check` cold and warm, and by hand `radon cc -j`, `radon raw -j`,
    `interrogate` (installed into a throwaway virtualenv: it is a peer, not a dependency) and
    `br security scan --format json` run one after the other.
@@ -139,10 +139,12 @@ def main(argv: list[str] | None = None) -> int:
             [str(interrogate), *INTERROGATE_FLAGS, "-e", "tests", "brgit", "bench"],
             [str(BIN / "br"), "security", "scan", "--format", "json"],
         ]
-        set_test_command(repo, "python -c pass")
+        noop = base / "noop.py"  # outside the clone: a test run that measures nothing
+        noop.write_text("")
+        set_test_command(repo, f"python {noop}")
         figures = docstrings(repo, interrogate)
-        alone = report("measures alone (tests: python -c pass)",
-                       compare(repo, args.runs, [["python", "-c", "pass"], *measures]))
+        alone = report("measures alone (tests: an empty script)",
+                       compare(repo, args.runs, [["python", str(noop)], *measures]))
         whole = None
         if args.suite_runs:  # 0 skips the suite (it takes minutes per sample)
             set_test_command(repo, "python -m pytest -q")

@@ -62,6 +62,9 @@ def coverage_argv(command: str, rcfile: Path) -> list[str]:
     run = ["-m", "coverage", "run", f"--rcfile={rcfile}"]
     head, rest = words[0], words[1:]
     if PYTHON.match(Path(head).name):
+        if rest[:1] == ["-c"]:
+            raise ConfigError("quality.test_command: `python -c` cannot run under coverage.py; "
+                              "name a script or a module (-m)")
         return [head, *run, *rest]
     found = shutil.which(head)
     interpreter = _shebang_python(Path(found)) if found else None

@@ -168,3 +168,5 @@ def test_test_command_is_run_under_coverage(tmp_path: Path) -> None:
                     "-x", "a b"]
     with pytest.raises(ConfigError, match="must start with python"):
         coverage_argv("make test", rc)
+    with pytest.raises(ConfigError, match="cannot run under coverage"):
+        coverage_argv("python3 -c pass", rc)
