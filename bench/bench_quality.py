@@ -10,7 +10,9 @@ environment's Python first on PATH. Two comparisons:
    an empty cache (cold), again (warm), and by hand `coverage run --branch -m pytest -q` then
    `coverage json`. The test run dominates both.
 2. The measures alone (the test command replaced by an empty script, so the suite does not
-   drown them): `br quality check` cold and warm, and by hand `radon cc -j`, `radon raw -j`,
+   drown them; coverage.py still reports every non-test file, as it does after a real run):
+   `br quality check` cold and warm, and by hand `coverage run --branch --source=.
+   --omit=tests/*` of that script and `coverage json`, `radon cc -j`, `radon raw -j`,
    `interrogate` (installed into a throwaway virtualenv: it is a peer, not a dependency) and
    `br security scan --format json` run one after the other.
 
@@ -143,8 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         noop.write_text("")
         set_test_command(repo, f"python {noop}")
         figures = docstrings(repo, interrogate)
-        alone = report("measures alone (tests: an empty script)",
-                       compare(repo, args.runs, [["python", str(noop)], *measures]))
+        empty_run = [["python", "-m", "coverage", "run", "--branch", "--source=.",
+                      "--omit=tests/*", str(noop)],
+                     ["python", "-m", "coverage", "json", "-q", "-o", str(base / "cov.json")]]
+        alone = report("measures alone (tests: an empty script, coverage reported on every file)",
+                       compare(repo, args.runs, [*empty_run, *measures]))
         whole = None
         if args.suite_runs:  # 0 skips the suite (it takes minutes per sample)
             set_test_command(repo, "python -m pytest -q")

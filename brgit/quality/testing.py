@@ -3,8 +3,10 @@
 `quality.test_command` must start with a Python interpreter (`python -m pytest -q`, `python
 run_tests.py`) or a Python console script such as `pytest`; it runs as
 `<python> -m coverage run --rcfile=<ours> ...` in the target folder, with branch coverage on
-and `patch = subprocess`, so Python processes the tests start are measured too. Coverage
-data and the rcfile live in a temporary folder outside the project, removed afterwards.
+and `patch = subprocess`, so Python processes the tests start are measured too; test files
+are omitted (they are not scored, and coverage.py's report parses every file it lists).
+Coverage data and the rcfile live in a temporary folder outside the project, removed
+afterwards.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ parallel = true
 data_file = {data}
 source = {source}
 patch = subprocess
+omit =
+    {source}/**/tests/**
+    {source}/**/test/**
+    {source}/**/test_*.py
+    {source}/**/*_test.py
+    {source}/**/conftest.py
 """
 
 
