@@ -1,19 +1,20 @@
-"""The merge train against bare git doing the same merges, side by side.
+"""The merge train side by side with bare git, and its ways of spending verify time.
 
-    python bench/bench_merge.py [--runs 7] [--branches 20]
+    python bench/bench_merge.py [--runs 5] [--branches 20] [--spec-runs 3]
 
-1. Twenty clean branches, verify `true`, main checked out (so the checkout follows):
-   - `br merge B... --target main --verify true` (a real `br` process, start-up included);
-   - bare git, in place: `git merge --no-ff` of each branch into the checkout, then `true`
-     (the shell's builtin: the verify step costs nothing at all);
-   - the same, with `true` run as a program (`/usr/bin/true`), as br runs a verify command;
-   - bare git, the same safe procedure by hand: merge in a scratch worktree, run `true`
-     there, fast-forward the checkout to the verified commit.
-   Every run gets a fresh copy of the same repository, flushed to disk (`sync`) before it is
-   timed so that one contender's writeback does not land on the next; contenders alternate.
-2. Sixteen branches with one that breaks the tests: verify runs with `--batch 16` (bisection)
-   against one-at-a-time (`--batch 1`), read from `br merge --format json`.
-Results: bench/results/merge.json; figures in docs/performance/merge.md.
+1. Speculation (issue 16): sixteen branches, the fifth makes the tests fail, a verify
+   command that takes 1.5 s (`sleep 1.5; test ! -f broken`). Four ways, alternating within
+   each round, each on a fresh copy of the same repository:
+   - bare git by hand, one branch at a time (merge in a scratch worktree, verify, fast-forward
+     the checkout to each verified merge, drop a failing one);
+   - `br merge` one at a time (`--batch 1`), in batch mode (`--batch 16`, bisecting), and
+     with `--speculate 4`.
+   Goal: `--speculate 4` at most 0.4x one at a time's wall time and less than batch mode.
+2. Twenty clean branches, verify `true`, main checked out (so the checkout follows):
+   `br merge` against bare git merging in place, and the same safe procedure by hand. No
+   target any more (issue 13 retired the "within 1.5x of bare git" one): it shows what a
+   train costs besides the verify command now that git writes every object and ref.
+Every sample is kept. Results: bench/results/merge.json; figures in docs/performance/merge.md.
 """
 
 from __future__ import annotations
@@ -184,6 +185,66 @@ def bisect_counts(work: Path, branches: int = 16, bad: int = 4) -> dict[str, obj
         }
     return out
 
+SLOW_VERIFY = "sleep 1.5; test ! -f broken"
+BY_HAND_ONE = (
+    'git worktree add -q --detach "$S" main || exit 1; '
+    'for b in "$@"; do (cd "$S" && git merge -q --no-ff --no-edit "$b") || exit 1; '
+    'if (cd "$S" && sh -c "$VERIFY"); then git merge -q --ff-only "$(git -C "$S" rev-parse HEAD)"'
+    ' || exit 1; else git -C "$S" reset -q --hard main; fi; done; '
+    'git worktree remove --force "$S"'
+)
+SPEC_MODES: dict[str, list[str]] = {
+    "br one at a time": ["--batch", "1"],
+    "br batch 16": ["--batch", "16"],
+    "br --speculate 4": ["--speculate", "4"],
+}
+BY_HAND_NAME = "bare git by hand, one at a time"
+
+
+def speculation(work: Path, runs: int, branches: int = 16, bad: int = 4) -> dict[str, object]:
+    """Wall time of each way over `runs` alternating rounds (every sample kept)."""
+    template = work / "spec-template"
+    names = make_repo(template, branches, bad=bad)
+    samples: dict[str, list[float]] = {name: [] for name in [BY_HAND_NAME, *SPEC_MODES]}
+    details: dict[str, object] = {}
+    for run in range(runs):
+        for name in samples:
+            copy = work / f"spec-{run}-{len(details)}-{abs(hash(name))}"
+            shutil.copytree(template, copy, symlinks=True)
+            os.sync()
+            start = time.perf_counter()
+            if name == BY_HAND_NAME:
+                extra = {"S": str(copy.parent / (copy.name + "-s")), "VERIFY": SLOW_VERIFY}
+                subprocess.run(["sh", "-c", BY_HAND_ONE, "sh", *names], cwd=copy,
+                               env={**ENV, **extra}, check=True, capture_output=True)  # fmt: skip
+            else:
+                argv = [*BR, "merge", *names, "--target", "main", "--verify", SLOW_VERIFY,
+                        *SPEC_MODES[name], "--format", "json"]  # fmt: skip
+                proc = subprocess.run(argv, cwd=copy, env=ENV, capture_output=True, text=True)
+                data = json.loads(proc.stdout)
+                details[name] = {
+                    "verify_runs": data["verify_runs"],
+                    "merged": len(data["merged"]),
+                    "ejected": [e["task_id"] for e in data["ejected"]],
+                }
+            samples[name].append(time.perf_counter() - start)
+            shutil.rmtree(copy, ignore_errors=True)
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    one = medians["br one at a time"]
+    return {
+        "branches": branches,
+        "bad_position": bad + 1,
+        "verify": SLOW_VERIFY,
+        "cpus": os.cpu_count(),
+        "runs": runs,
+        "wall_seconds": samples,
+        "median_wall_seconds": medians,
+        "ratio_to_br_one_at_a_time": {name: m / one for name, m in medians.items()},
+        "speculate_vs_batch": medians["br --speculate 4"] / medians["br batch 16"],
+        "outcomes": details,
+    }
+
+
 
 def marginal(small: dict[str, object], large: dict[str, object]) -> dict[str, object]:
     """Milliseconds each extra branch costs (start-up cancels out), and the ratios."""
@@ -202,7 +263,8 @@ def marginal(small: dict[str, object], large: dict[str, object]) -> dict[str, ob
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--spec-runs", type=int, default=3, help="rounds of the speculation part")
     parser.add_argument("--branches", type=int, default=20)
     parser.add_argument("--long", type=int, default=60, help="a longer train, for per-branch cost")
     args = parser.parse_args()
@@ -210,6 +272,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-merge-") as tmp:
         work = Path(tmp)
         load = os.getloadavg()[0]
+        spec = speculation(work, args.spec_runs)
         trains = clean_trains(args.runs, [args.branches, args.long], work)
         short, long = trains[args.branches], trains[args.long]
         result: dict[str, object] = {
@@ -218,6 +281,7 @@ def main() -> int:
             ).stdout.strip(),
             "cpus": os.cpu_count(),
             "load_average_before": load,
+            "speculation": spec,
             "clean_train": short,
             "long_train": long,
             "per_branch": marginal(short, long),

@@ -1,205 +1,217 @@
-"""Offline evaluation of model routing: replay a table of task outcomes per model.
+"""Routing policies replayed on real outcomes: the shared SWE-bench Pro matrix.
 
-    python bench/bench_routing.py
+    python bench/bench_routing.py [MATRIX.csv] [--seeds N] [--boot N]
 
-`bench/data/routing_outcomes.csv` is a SYNTHETIC table built by hand for this evaluation
-(see docs/performance/routing.md): 48 tasks in six roles, each with the size of the work in
-tokens and whether haiku, sonnet and opus finish it. Strategies compared on the same tasks:
+The matrix (default: the shared `routing-swebench-pro-dev.csv`, or $BR_ROUTING_MATRIX) holds,
+for each of 368 real tasks, the run of a cheap and of a strong model: whether it produced a
+patch, whether the hidden tests passed (`resolved`), and what it cost. Every policy below goes
+through `brgit.routing.evaluate` (the code behind `br routing evaluate`), so it decides from the
+task text, the repository and what each of its runs shows (a change or not, its cost; with a
+verify, the verdict), and `resolved` scores it. Printed and saved (bench/results/routing.json,
+every sample kept):
 
-- always-cheapest (haiku) and always-strongest (opus);
-- heuristic: the ComplexityEstimator's recommendation;
-- data-driven (4-fold): the ModelSelector in data-driven mode, its beliefs fed with the
-  outcomes of every model on the other three folds' tasks of the same role;
-- data-driven (online): tasks replayed in a shuffled order, learning only from the model it
-  chose (what telemetry records in real use), median over seeds;
-- oracle: the cheapest model that succeeds (a floor, not a strategy).
+- baselines: always-cheap, always-strong, oracle;
+- the shipped policy (escalate on a failed run, cheap first unless critical) without and with a
+  verify as the check;
+- the complexity heuristic alone (escalation off), roughly what routing did before;
+- the learner (`data_driven`) with a verify, over shuffled task orders and seeds;
+- the learner fed verdicts after the fact while escalation checks only for a change (a verify
+  that runs at merge time, not per run): replayed here, not a configuration brgit has;
+- the goal check (always-strong's rate minus 1.5 points at 0.4x its cost) with a bootstrap
+  over tasks, to show how near the line the figure is.
 
-Cost: the task's tokens priced with the bundled price table, spread over 50k-token turns.
-"With escalation" retries a failed task on the next stronger model and adds that cost.
+There is no peer tool that replays routing policies over recorded outcomes; the baselines are
+the comparison. The replay's own speed is timed for completeness.
 """
 
 from __future__ import annotations
 
-import csv
+import argparse
+import os
 import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._util import save
-from brgit.config import Config, CostLimits, RoutingConfig
-from brgit.core.usage import TokenUsage
-from brgit.routing.catalog import load_catalog, price
-from brgit.routing.complexity import TURN_INPUT, ComplexityEstimator
-from brgit.routing.selector import ModelSelector
+from brgit.config import Config, RoutingConfig
+from brgit.routing.attempts import Attempt, Outcome
+from brgit.routing.catalog import load_catalog
+from brgit.routing.evaluate import Evaluation, Totals, evaluate, replay_config
+from brgit.routing.learning import Learner
+from brgit.routing.matrix import Matrix, MatrixTask, load_matrix
+from brgit.routing.policy import EscalationPolicy
+from brgit.routing.selector import ModelChoice
 
-DATA = Path(__file__).resolve().parent / "data" / "routing_outcomes.csv"
-MODELS = ("haiku", "sonnet", "opus")
-FOLDS = 4
-SEEDS = 25
-CATALOG = load_catalog()
-
-
-@dataclass
-class Row:
-    task_id: str
-    role: str
-    files: int
-    depends_on: int
-    input_tokens: int
-    output_tokens: int
-    ok: dict[str, bool]
-    description: str
+SHARED = Path("/work/shared/data/routing-swebench-pro-dev.csv")
+GOAL_POINTS, GOAL_COST, MOON_COST = 1.5, 0.40, 0.35
 
 
-def load() -> list[Row]:
-    with DATA.open(newline="") as handle:
-        return [
-            Row(r["task_id"], r["role"], int(r["files"]), int(r["depends_on"]),
-                int(r["input_tokens"]), int(r["output_tokens"]),
-                {m: r[m] == "1" for m in MODELS}, r["description"])
-            for r in csv.DictReader(handle)
-        ]  # fmt: skip
-
-
-def cost(row: Row, alias: str) -> float:
-    model = CATALOG.resolve(alias)
-    turns = -(-row.input_tokens // TURN_INPUT)
-    turn = TokenUsage(model.id, input_tokens=row.input_tokens // turns,
-                      output_tokens=row.output_tokens // turns)  # fmt: skip
-    return price(model, turn) * turns
-
-
-def escalated(row: Row, alias: str) -> tuple[bool, float]:
-    spent = 0.0
-    for name in MODELS[MODELS.index(alias) :]:
-        spent += cost(row, name)
-        if row.ok[name]:
-            return True, spent
-    return False, spent
-
-
-def selector(data_driven: bool) -> ModelSelector:
-    routing = RoutingConfig(data_driven=data_driven, cost_limits=CostLimits(0, 0, 0))
-    return ModelSelector(Config(routing=routing), catalog=CATALOG)
-
-
-ESTIMATOR = ComplexityEstimator(CATALOG)
-
-
-def estimate(row: Row):  # type: ignore[no-untyped-def]
-    return ESTIMATOR.estimate(
-        row.description, files=[f"f{i}" for i in range(row.files)],
-        depends_on=[f"d{i}" for i in range(row.depends_on)], role=row.role,
-    )  # fmt: skip
-
-
-def counts(rows: list[Row], role: str) -> dict[str, tuple[int, int]]:
-    out = {}
-    for alias in MODELS:
-        same = [r for r in rows if r.role == role]
-        wins = sum(r.ok[alias] for r in same)
-        out[CATALOG.resolve(alias).id] = (wins, len(same) - wins)
-    return out
-
-
-def heuristic_picks(rows: list[Row]) -> dict[str, str]:
-    choose = selector(False)
-    return {r.task_id: choose.select(estimate(r), role=r.role).model for r in rows}
-
-
-def cross_validated_picks(rows: list[Row]) -> dict[str, str]:
-    choose = selector(True)
-    picks = {}
-    for index, row in enumerate(rows):
-        train = [r for i, r in enumerate(rows) if i % FOLDS != index % FOLDS]
-        outcomes = counts(train, row.role)
-        picks[row.task_id] = choose.select(estimate(row), role=row.role, outcomes=outcomes).model
-    return picks
-
-
-def online_run(rows: list[Row], seed: int) -> dict[str, str]:
-    choose = selector(True)
-    order = rows[:]
+def shuffled(matrix: Matrix, seed: int) -> Matrix:
+    order = matrix.tasks[:]
     random.Random(seed).shuffle(order)
-    seen: dict[str, dict[str, tuple[int, int]]] = {}
-    picks = {}
-    for row in order:
-        outcomes = seen.setdefault(row.role, {})
-        alias = choose.select(estimate(row), role=row.role, outcomes=dict(outcomes)).model
-        picks[row.task_id] = alias
-        model_id = CATALOG.resolve(alias).id
-        wins, losses = outcomes.get(model_id, (0, 0))
-        outcomes[model_id] = (wins + row.ok[alias], losses + (not row.ok[alias]))
-    return picks
+    return replace(matrix, tasks=order)
 
 
-def score(rows: list[Row], picks: dict[str, str]) -> dict[str, float]:
-    ok = [r.ok[picks[r.task_id]] for r in rows]
-    spent = sum(cost(r, picks[r.task_id]) for r in rows)
-    esc = [escalated(r, picks[r.task_id]) for r in rows]
+def row(totals: Totals, strong: Totals) -> dict[str, Any]:
     return {
-        "success_rate": sum(ok) / len(rows),
-        "cost_usd": spent,
-        "cost_per_success": spent / max(1, sum(ok)),
-        "escalated_success_rate": sum(e[0] for e in esc) / len(rows),
-        "escalated_cost_usd": sum(e[1] for e in esc),
-        "share_haiku": sum(p == "haiku" for p in picks.values()) / len(rows),
-        "share_opus": sum(p == "opus" for p in picks.values()) / len(rows),
+        **totals.to_dict(),
+        "points_vs_strong": round(100 * (totals.resolve_rate - strong.resolve_rate), 2),
+        "cost_vs_strong": round(totals.cost_usd / strong.cost_usd, 4),
     }
 
 
-def oracle(rows: list[Row]) -> dict[str, str]:
-    return {r.task_id: next((m for m in MODELS if r.ok[m]), "opus") for r in rows}
-
-
-def median_scores(runs: list[dict[str, float]]) -> dict[str, float]:
-    return {k: statistics.median(run[k] for run in runs) for k in runs[0]}
-
-
-def selection_speed(rows: list[Row]) -> dict[str, float]:
-    """Median microseconds per choice, heuristic and data-driven side by side."""
-    out = {}
-    for name, choose in (("heuristic", selector(False)), ("data-driven", selector(True))):
-        samples = []
-        for row in rows * 5:
-            start = time.perf_counter()
-            choose.select(estimate(row), role=row.role, outcomes=counts(rows, row.role))
-            samples.append((time.perf_counter() - start) * 1e6)
-        out[name] = statistics.median(samples)
+def spread(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"samples": samples}
+    for key in ("resolved", "cost_usd", "points_vs_strong", "cost_vs_strong"):
+        values = [s[key] for s in samples]
+        out[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
     return out
 
 
-def main() -> None:
-    rows = load()
-    results = {
-        "always-cheapest (haiku)": score(rows, {r.task_id: "haiku" for r in rows}),
-        "always-strongest (opus)": score(rows, {r.task_id: "opus" for r in rows}),
-        "heuristic": score(rows, heuristic_picks(rows)),
-        "data-driven (4-fold)": score(rows, cross_validated_picks(rows)),
-        "data-driven (online)": median_scores(
-            [score(rows, online_run(rows, s)) for s in range(SEEDS)]
-        ),
-        "oracle (floor)": score(rows, oracle(rows)),
-    }  # fmt: skip
-    strongest = results["always-strongest (opus)"]["cost_usd"]
-    print(f"{len(rows)} synthetic tasks from {DATA.name} (price table {CATALOG.version})\n")
-    print(f"{'strategy':26} {'success':>8} {'cost $':>8} {'vs opus':>8} {'$/success':>10}"
-          f" {'esc. success':>13} {'esc. cost $':>12}")  # fmt: skip
+def learner_with_verify(matrix: Matrix, strong: Totals, seeds: int) -> dict[str, Any]:
+    samples = []
+    for seed in range(seeds):
+        result = evaluate(shuffled(matrix, seed), Config(), verify=True, seed=seed,
+                          data_driven=True)  # fmt: skip
+        samples.append({"seed": seed, **row(result.totals, strong)})
+    return spread(samples)
+
+
+def learner_with_late_verdicts(matrix: Matrix, strong: Totals, seeds: int) -> dict[str, Any]:
+    """Escalation checks for a change only; the learner is told each run's verdict afterwards
+    (as a merge-train verify would), never during the task."""
+    samples = []
+    for seed in range(seeds):
+        learner = Learner(seed=seed)
+        cfg = replay_config(Config(), data_driven=True)
+        policy = EscalationPolicy(cfg, learner=learner, ladder=matrix.ladder)
+        done = [late_verdicts(policy, learner, t) for t in shuffled(matrix, seed).tasks]
+        totals = Totals(len(done), sum(d[0] for d in done), sum(d[1] for d in done),
+                        sum(d[2] for d in done))  # fmt: skip
+        samples.append({"seed": seed, **row(totals, strong)})
+    return spread(samples)
+
+
+def late_verdicts(
+    policy: EscalationPolicy, learner: Learner, task: MatrixTask
+) -> tuple[bool, float, int]:
+    def attempt(choice: ModelChoice) -> Attempt:
+        arm = task.arms[choice.model_id]
+        outcome = Outcome.CHANGED if arm.produced_patch else Outcome.NO_CHANGE
+        tier = policy.catalog.resolve(choice.model_id).tier
+        return Attempt(choice.model_id, tier, outcome, arm.cost_usd)
+
+    done = policy.run(policy.first_choice(task.text, task.repo), attempt, task.repo)
+    for a in done.attempts:  # the verdicts, after the task
+        learner.record(task.repo, a.tier, task.arms[a.model_id].resolved)
+    return task.arms[done.attempts[-1].model_id].resolved, done.cost_usd, len(done.attempts)
+
+
+def cheap_then_strong_on_no_change(matrix: Matrix, strong: Totals) -> dict[str, Any]:
+    """The issue's rule, computed straight from the matrix (no critical start)."""
+    cheap_id, strong_id = matrix.ladder[0].id, matrix.ladder[-1].id
+    resolved, cost, runs = 0, 0.0, 0
+    for task in matrix.tasks:
+        cheap = task.arms[cheap_id]
+        final = cheap if cheap.produced_patch else task.arms[strong_id]
+        resolved += final.resolved
+        cost += cheap.cost_usd + (0 if cheap.produced_patch else final.cost_usd)
+        runs += 1 if cheap.produced_patch else 2
+    return row(Totals(len(matrix.tasks), resolved, cost, runs), strong)
+
+
+def bootstrap(matrix: Matrix, result: Evaluation, draws: int) -> dict[str, Any]:
+    """Resample tasks with replacement: how often the policy meets the goal and the moonshot."""
+    strong_id = matrix.ladder[-1].id
+    pairs = [
+        (d.resolved, d.cost_usd, t.arms[strong_id].resolved, t.arms[strong_id].cost_usd)
+        for d, t in zip(result.decisions, matrix.tasks, strict=True)
+    ]
+    rng = random.Random(0)
+    goal = moon = 0
+    for _ in range(draws):
+        pick = [rng.choice(pairs) for _ in pairs]
+        ok, spent = sum(p[0] for p in pick), sum(p[1] for p in pick)
+        base, base_cost = sum(p[2] for p in pick), sum(p[3] for p in pick)
+        points = 100 * (ok - base) / len(pick)
+        goal += points >= -GOAL_POINTS and spent <= GOAL_COST * base_cost
+        moon += ok >= base and spent <= MOON_COST * base_cost
+    return {"draws": draws, "goal_share": goal / draws, "moonshot_share": moon / draws}
+
+
+def replay_speed(matrix: Matrix, runs: int = 5) -> dict[str, Any]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        evaluate(matrix, Config())
+        samples.append(time.perf_counter() - start)
+    return {"seconds": samples, "median": statistics.median(samples),
+            "per_task_ms": 1000 * statistics.median(samples) / len(matrix.tasks)}  # fmt: skip
+
+
+def report(results: dict[str, Any], strong: Totals) -> None:
+    print(f"{'policy':52} {'resolved':>8} {'rate':>6} {'cost $':>9} {'pts':>6} {'x cost':>7}")
     for name, r in results.items():
-        print(f"{name:26} {r['success_rate']:8.1%} {r['cost_usd']:8.2f} "
-              f"{r['cost_usd'] / strongest:8.2f} {r['cost_per_success']:10.3f} "
-              f"{r['escalated_success_rate']:13.1%} {r['escalated_cost_usd']:12.2f}")  # fmt: skip
-    speed = selection_speed(rows)
-    ratio = speed["data-driven"] / speed["heuristic"]
-    print(f"\nselection time, median per task: heuristic {speed['heuristic']:.0f} us, "
-          f"data-driven {speed['data-driven']:.0f} us (ratio {ratio:.2f})")  # fmt: skip
-    target = save("routing", {"tasks": len(rows), "results": results, "selection_us": speed})
-    print(f"saved {target}")
+        if "samples" in r:
+            m = {k: r[k]["median"] for k in ("resolved", "cost_usd", "points_vs_strong",
+                                             "cost_vs_strong")}  # fmt: skip
+            rng = f"  (resolved {r['resolved']['min']}-{r['resolved']['max']}, " \
+                  f"${r['cost_usd']['min']:,.0f}-{r['cost_usd']['max']:,.0f})"  # fmt: skip
+            rate = m["resolved"] / strong.tasks
+            name = f"{name}, median"
+        else:
+            m, rng, rate = r, "", r["resolve_rate"]
+        print(f"{name:52} {m['resolved']:8} {rate:6.1%} {m['cost_usd']:9,.0f} "
+              f"{m['points_vs_strong']:6.2f} {m['cost_vs_strong']:7.3f}{rng}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("matrix", nargs="?", default=os.environ.get("BR_ROUTING_MATRIX", SHARED))
+    parser.add_argument("--seeds", type=int, default=25)
+    parser.add_argument("--boot", type=int, default=2000)
+    args = parser.parse_args()
+    matrix = load_matrix(Path(args.matrix), load_catalog())
+    shipped = evaluate(matrix, Config())
+    strong = shipped.baselines["always_strong"][1]
+    results: dict[str, Any] = {
+        name.replace("_", "-"): row(totals, strong)
+        for name, (_, totals) in shipped.baselines.items()
+    }
+    results["shipped: escalate on a failed run (no verify)"] = row(shipped.totals, strong)
+    verified = evaluate(matrix, Config(), verify=True)
+    results["shipped, with a verify as the check"] = row(verified.totals, strong)
+    heuristic = evaluate(matrix, Config(routing=RoutingConfig(escalate=False)))
+    results["heuristic only (escalation off)"] = row(heuristic.totals, strong)
+    results["issue's rule: cheap, strong on no change"] = cheap_then_strong_on_no_change(
+        matrix, strong
+    )
+    results["learner + verify"] = learner_with_verify(matrix, strong, args.seeds)
+    results["learner fed verdicts late, change check"] = learner_with_late_verdicts(
+        matrix, strong, args.seeds
+    )
+    tiers = " -> ".join(m.name for m in matrix.ladder)
+    print(f"{len(matrix.tasks)} tasks from {matrix.path}; tiers {tiers}; "
+          f"{args.seeds} orders for learners\n")  # fmt: skip
+    report(results, strong)
+    boot = bootstrap(matrix, shipped, args.boot)
+    speed = replay_speed(matrix)
+    print(f"\ngoal (>= strong - {GOAL_POINTS} pts at <= {GOAL_COST}x): shipped policy "
+          f"{shipped.to_dict()['vs_always_strong']}; met in {boot['goal_share']:.0%} of "
+          f"{boot['draws']} bootstrap resamples (moonshot in {boot['moonshot_share']:.0%})")
+    print(f"replay speed: median {speed['median']:.2f} s for the file "
+          f"({speed['per_task_ms']:.1f} ms a task)")  # fmt: skip
+    escalated = sum(len(d.models) > 1 for d in shipped.decisions)
+    data = {"file": str(matrix.path), "tasks": len(matrix.tasks), "results": results,
+            "bootstrap": boot, "replay_speed": speed, "shipped_escalated": escalated,
+            "shipped_started_on": shipped.to_dict()["started_on"]}  # fmt: skip
+    print(f"saved {save('routing', data)}")
 
 
 if __name__ == "__main__":

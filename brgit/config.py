@@ -33,16 +33,18 @@ def _sub(cls: type, doc: str) -> Any:
 
 @dataclass(frozen=True)
 class CostLimits:
-    daily: float = _opt(10.0, "USD a day; 0 disables (env BR_COST_LIMIT_DAILY)")
-    weekly: float = _opt(50.0, "USD a week; 0 disables (env BR_COST_LIMIT_WEEKLY)")
-    monthly: float = _opt(200.0, "USD a month; 0 disables (env BR_COST_LIMIT_MONTHLY)")
+    daily: float = _opt(50.0, "USD a day; 0 disables (env BR_COST_LIMIT_DAILY)")
+    weekly: float = _opt(250.0, "USD a week; 0 disables (env BR_COST_LIMIT_WEEKLY)")
+    monthly: float = _opt(1000.0, "USD a month; 0 disables (env BR_COST_LIMIT_MONTHLY)")
 
 
 @dataclass(frozen=True)
 class RoutingConfig:
     default_model: str = _opt("sonnet", "model used when nothing else decides (alias or id)")
     cost_optimization: bool = _opt(True, "prefer the cheapest model that fits the task")
-    data_driven: bool = _opt(True, "learn per role and model from telemetry outcomes")
+    escalate: bool = _opt(True, "start cheap (strong if critical); re-run a failed task a tier up")
+    max_task_attempts: int = _opt(2, "agent runs one task may make when escalating (1: no re-run)")
+    data_driven: bool = _opt(False, "learn first tiers per repository from verify verdicts")
     max_attempts: int = _opt(4, "model calls one request may make across fallbacks")
     cooldown_seconds: int = _opt(300, "how long a model that keeps failing is skipped")
     request_timeout_seconds: float = _opt(120.0, "timeout of one model call")
@@ -104,18 +106,32 @@ class MergeConfig:
     batch_size: int = _opt(1, "branches merged before one verify; failures are bisected")
     target: str = _opt("", "branch the train advances; empty: the session's base branch")
     verify_timeout_seconds: int = _opt(1800, "a verify run longer than this fails")
+    speculate: int = _opt(1, "train prefixes verified at once (also capped by the CPU count)")
+    gate: list[str] = _opt([], "gates run on each verified merge, by name (br merge --gate)")
+    repair: bool = _opt(False, "hand ejected branches back to their agent to fix")
+    repair_attempts: int = _opt(1, "hand-backs per ejected branch")
+
+
+# Every agent name, in one place: the built-in agents, then the agent-CLI presets.
+AGENT_NAMES = ("shell", "command", "claude", "claude-code", "codex", "aider")
 
 
 @dataclass(frozen=True)
 class AgentConfig:
-    default: str = _opt("shell", "shell | command | claude")
+    default: str = _opt("shell", "shell | command | claude | claude-code | codex | aider")
     command: str = _opt(
         "", "template for the command agent, e.g. 'claude -p {prompt} --output-format json'"
     )
     output_format: str = _opt("auto", "auto | claude-json | codex-jsonl | aider | plain")
     timeout_seconds: int = _opt(1800, "an agent running longer than this is stopped")
-    max_turns: int = _opt(30, "turn limit of the claude agent")
-    max_budget_usd: float = _opt(2.0, "spend limit of one claude-agent task")
+    max_turns: int = _opt(30, "turn limit of the claude agent and the claude-code preset")
+    max_budget_usd: float = _opt(2.0, "spend limit of one claude or claude-code task")
+    claude_code_path: str = _opt("", "the claude executable of the claude-code preset; empty: PATH")
+    codex_path: str = _opt("", "the codex executable of the codex preset; empty: PATH")
+    aider_path: str = _opt("", "the aider executable of the aider preset; empty: PATH")
+    allowed_tools: list[str] = _opt(
+        [], "tools claude-code may use besides edits in the worktree, e.g. 'Bash(pytest *)'"
+    )
 
 
 @dataclass(frozen=True)
@@ -387,7 +403,7 @@ def load_config(start: Path | None = None, file: Path | None = None) -> Config:
 _CHOICES = {
     ("merge", "strategy"): ("merge", "squash", "rebase"),
     ("merge", "on_conflict"): ("skip", "stop"),
-    ("agent", "default"): ("shell", "command", "claude"),
+    ("agent", "default"): AGENT_NAMES,
     ("agent", "output_format"): ("auto", "claude-json", "codex-jsonl", "aider", "plain"),
 }
 
@@ -402,6 +418,9 @@ def _check_choices(cfg: Config, err: typing.Callable[[str, str], ConfigError]) -
         ("parallel", "default_workers"),
         ("parallel", "max_concurrency"),
         ("merge", "batch_size"),
+        ("routing", "max_task_attempts"),
+        ("merge", "speculate"),
+        ("merge", "repair_attempts"),
         ("quality", "test_timeout_seconds"),
         ("quality", "max_complexity"),
         ("quality", "max_function_lines"),

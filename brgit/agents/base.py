@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from brgit.config import AGENT_NAMES
 from brgit.core.usage import TokenUsage
 from brgit.errors import UsageError
 
@@ -40,6 +42,15 @@ class AgentRequest:
         return f"{task.title}\n\n{task.description}{files}".strip()
 
 
+# What an agent's run came to (`AgentResult.outcome`); the worker adds NO_CHANGES.
+OK = "ok"
+ERROR = "error"  # the agent reported an error or exited non-zero
+DENIED = "denied"  # the agent was refused a tool or an edit it asked for
+API_ERROR = "api_error"  # the model provider refused (auth, billing, quota) or was unreachable
+NO_CHANGES = "no_changes"  # the agent finished but changed nothing in its worktree
+OUTCOMES = (OK, ERROR, DENIED, API_ERROR, NO_CHANGES)
+
+
 @dataclass
 class AgentResult:
     success: bool
@@ -49,6 +60,13 @@ class AgentResult:
     reported_cost_usd: float | None = None
     rate_limited: bool = False
     exit_code: int | None = None
+    outcome: str = ""  # one of OUTCOMES; empty: OK when successful, else ERROR
+    retryable: bool = False  # a dropped connection: the same agent again after a backoff
+    warnings: list[str] = field(default_factory=list)  # e.g. a usage report brgit could not read
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = OK if self.success else ERROR
 
 
 class Agent(Protocol):
@@ -63,16 +81,21 @@ def looks_rate_limited(text: str) -> bool:
 
 
 def run_process(
-    argv: list[str] | str, request: AgentRequest, *, shell: bool = False
+    argv: list[str] | str,
+    request: AgentRequest,
+    *,
+    shell: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[int, str]:
     """Run a child in its own process group in the worktree; returns (exit code, output).
 
     The output is stdout and stderr together. A timeout or a cancel kills the whole group.
+    `env` adds to the worker's environment (an agent preset's settings).
     """
     proc = subprocess.Popen(
         argv,
         cwd=request.worktree,
-        env={**os.environ, **request.env},
+        env={**os.environ, **(env or {}), **request.env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -103,23 +126,57 @@ def kill_group(pid: int) -> None:
         pass
 
 
-def get_agent(name: str) -> Agent:
-    """The agent registered under `name` (shell, command, claude)."""
+def registry() -> dict[str, Callable[[], Agent]]:
+    """Every agent by name: the three built-in kinds and the agent-CLI presets."""
     from brgit.agents.claude import ClaudeAgent
     from brgit.agents.command import CommandAgent
+    from brgit.agents.presets import PRESETS, PresetAgent
     from brgit.agents.shell import ShellAgent
 
-    registry: dict[str, Callable[[], Agent]] = {
+    found: dict[str, Callable[[], Agent]] = {
         "shell": ShellAgent,
         "command": CommandAgent,
         "claude": ClaudeAgent,
     }
-    if name not in registry:
-        raise UsageError(f"unknown agent {name!r} (known: {', '.join(sorted(registry))})")
-    return registry[name]()
+    for name, preset in PRESETS.items():
+        found[name] = functools.partial(PresetAgent, preset)
+    return found
 
 
-AGENT_NAMES = ("shell", "command", "claude")
+def get_agent(name: str) -> Agent:
+    """The agent registered under `name` (one of `brgit.config.AGENT_NAMES`)."""
+    check_agent(name)
+    return registry()[name]()
+
+
+def run_in(
+    agent: str,
+    task: Task,
+    worktree: Path,
+    env: Mapping[str, str],
+    cancel: threading.Event | None = None,
+    *,
+    cfg: Config,
+) -> AgentResult:
+    """Run `task` once with the agent registered as `agent`, in `worktree`, outside any
+    session (a merge repair uses it): its prompt comes from the task's title and description,
+    the shell agent runs its `run`. The model is the task's, else the configured default.
+    Setting `cancel` stops the agent's process group."""
+    model = task.model or ""
+    if not model and agent != "shell":
+        from brgit.routing.catalog import load_catalog
+
+        model = load_catalog(cfg.models).resolve(cfg.routing.default_model).id
+    request = AgentRequest(
+        task=task,
+        worktree=worktree,
+        env=dict(env),
+        model=model,
+        cfg=cfg,
+        timeout=float(cfg.agent.timeout_seconds),
+        cancel=cancel or threading.Event(),
+    )
+    return get_agent(agent).run(request)
 
 
 def check_agent(name: str) -> None:

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from brgit.agents.base import AgentRequest, AgentResult
+from brgit.agents.base import API_ERROR, AgentRequest, AgentResult
 from brgit.agents.tools import TOOL_SPECS, Toolbox, ToolError
 from brgit.core.usage import TokenUsage
 from brgit.errors import APIError, BuildRunnerError
@@ -26,7 +26,10 @@ class ClaudeAgent:
         try:
             return _Loop(request).run()
         except APIError as exc:
-            return AgentResult(False, error=str(exc), rate_limited=_is_rate_limit(exc))
+            rate_limited = _is_rate_limit(exc)
+            return AgentResult(
+                False, error=str(exc), rate_limited=rate_limited, outcome=API_ERROR
+            )
 
 
 class _Loop:

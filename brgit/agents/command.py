@@ -2,14 +2,17 @@
 
 Template placeholders (each stays one argument, whatever it contains): `{prompt}`, `{model}`,
 `{task_id}`, `{title}`, `{worktree}`, `{max_turns}`, `{max_budget_usd}`. Example:
-`claude -p {prompt} --output-format json --model {model} --max-turns {max_turns}`.
+`claude -p --output-format json --model {model} -- {prompt}`. The presets
+(`brgit.agents.presets`) run through the same `run_cli`.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 
-from brgit.agents.base import AgentRequest, AgentResult, looks_rate_limited, run_process
+from brgit.agents import outcome
+from brgit.agents.base import AgentRequest, AgentResult, run_process
 from brgit.agents.parsers import parse_output
 from brgit.errors import ConfigError
 
@@ -33,28 +36,26 @@ def build_argv(template: str, request: AgentRequest) -> list[str]:
         raise ConfigError(f"agent.command: bad template ({exc})") from None
 
 
+def run_cli(
+    argv: list[str],
+    request: AgentRequest,
+    fmt: str,
+    env: Mapping[str, str] | None = None,
+) -> AgentResult:
+    """Run an agent CLI in the worktree and turn what it printed into an AgentResult."""
+    try:
+        code, out = run_process(argv, request, env=env)
+    except FileNotFoundError:
+        return AgentResult(False, error=f"agent command not found: {argv[0]}")
+    except PermissionError:
+        return AgentResult(False, error=f"agent command not executable: {argv[0]}")
+    report = parse_output(fmt, out, request.model)
+    return outcome.judge(report, code, out, argv[0])
+
+
 class CommandAgent:
     name = "command"
 
     def run(self, request: AgentRequest) -> AgentResult:
         argv = build_argv(request.cfg.agent.command, request)
-        try:
-            code, out = run_process(argv, request)
-        except FileNotFoundError:
-            return AgentResult(False, error=f"agent command not found: {argv[0]}")
-        report = parse_output(request.cfg.agent.output_format, out, request.model)
-        success = code == 0 and not report.is_error
-        error = None
-        if not success:
-            error = report.error or (
-                f"killed by signal {-code}" if code < 0 else f"{argv[0]} exited {code}"
-            )
-        return AgentResult(
-            success,
-            output=report.result or out[-2000:],
-            error=error,
-            usages=report.usages,
-            reported_cost_usd=report.cost_usd,
-            rate_limited=not success and looks_rate_limited(out),
-            exit_code=code,
-        )
+        return run_cli(argv, request, request.cfg.agent.output_format)

@@ -1,7 +1,9 @@
 """Read what agent CLIs report: Claude Code's JSON result, Codex's JSON lines, aider's cost line.
 
-Each parser takes the CLI's whole output and returns a `Report`; `parse_output(fmt, text)`
-picks one by name, and `auto` tries them in turn.
+Each parser takes the CLI's whole output and returns a `Report` (None when the output holds no
+report of its kind); `parse_output(fmt, text)` picks one by name, and `auto` tries them in
+turn. JSON is found wherever a line starts a JSON value, so one-line, pretty-printed and
+JSON-lines output all parse.
 """
 
 from __future__ import annotations
@@ -24,19 +26,28 @@ class Report:
     usages: list[TokenUsage] = field(default_factory=list)
     cost_usd: float | None = None
     num_turns: int | None = None
+    found: bool = True  # False: the output held no report of this format (no usage known)
+    denials: list[str] = field(default_factory=list)  # tools the agent was refused
+    api_status: int | None = None  # the HTTP status of a failed model call, when reported
+    api_failed: bool = False  # the run ended on a model-call failure (status or not)
 
 
 def _json_objects(text: str) -> list[dict[str, Any]]:
-    objects = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("{"):
-            try:
-                value = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(value, dict):
-                objects.append(value)
+    """Every JSON object that starts a line, whether it spans one line or many."""
+    decoder = json.JSONDecoder()
+    objects: list[dict[str, Any]] = []
+    pos = done = 0
+    for line in text.splitlines(keepends=True):
+        start = pos + len(line) - len(line.lstrip())
+        pos += len(line)
+        if start < done or start >= pos or text[start] != "{":
+            continue  # inside an object already read, blank, or not JSON
+        try:
+            value, done = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            objects.append(value)
     return objects
 
 
@@ -48,6 +59,7 @@ def parse_claude_json(text: str, model: str = "") -> Report | None:
     data = results[-1]
     subtype = str(data.get("subtype", ""))
     is_error = bool(data.get("is_error")) or subtype.startswith("error")
+    status = data.get("api_error_status")
     report = Report(
         format="claude-json",
         is_error=is_error,
@@ -57,26 +69,25 @@ def parse_claude_json(text: str, model: str = "") -> Report | None:
         result=str(data.get("result", "")),
         cost_usd=_float(data.get("total_cost_usd")),
         num_turns=data.get("num_turns"),
+        denials=[_denial(d) for d in data.get("permission_denials") or [] if isinstance(d, dict)],
+        api_status=status if isinstance(status, int) else None,
+        api_failed=is_error and data.get("terminal_reason") == "api_error",
     )
     report.usages = _claude_usages(data, model)
     return report
 
 
+def _denial(denied: dict[str, Any]) -> str:
+    """`Write /abs/path` or `Bash python3 x.py`: the tool and what it was asked to touch."""
+    args = denied.get("tool_input") if isinstance(denied.get("tool_input"), dict) else {}
+    target = (args or {}).get("file_path") or (args or {}).get("command") or ""
+    return f"{denied.get('tool_name', 'tool')} {str(target)[:120]}".strip()
+
+
 def _claude_usages(data: dict[str, Any], model: str) -> list[TokenUsage]:
     per_model = data.get("modelUsage")
     if isinstance(per_model, dict) and per_model:
-        return [
-            TokenUsage(
-                model=str(name),
-                input_tokens=int(u.get("inputTokens", 0) or 0),
-                output_tokens=int(u.get("outputTokens", 0) or 0),
-                cache_read_tokens=int(u.get("cacheReadInputTokens", 0) or 0),
-                cache_write_5m_tokens=int(u.get("cacheCreationInputTokens", 0) or 0),
-                reported_cost_usd=_float(u.get("costUSD")),
-            )
-            for name, u in per_model.items()
-            if isinstance(u, dict)
-        ]
+        return [_model_usage(str(name), u) for name, u in per_model.items() if isinstance(u, dict)]
     usage = data.get("usage") or {}
     return [
         TokenUsage(
@@ -88,6 +99,23 @@ def _claude_usages(data: dict[str, Any], model: str) -> list[TokenUsage]:
             reported_cost_usd=_float(data.get("total_cost_usd")),
         )
     ]
+
+
+def _model_usage(name: str, u: dict[str, Any]) -> TokenUsage:
+    """One `modelUsage` entry; cache writes split by lifetime when Claude Code says so."""
+    hour = int(u.get("cacheCreationEphemeral1hInputTokens", 0) or 0)
+    five = u.get("cacheCreationEphemeral5mInputTokens")
+    if five is None:  # older versions give only the total: count it as 5-minute writes
+        five = int(u.get("cacheCreationInputTokens", 0) or 0) - hour
+    return TokenUsage(
+        model=name,
+        input_tokens=int(u.get("inputTokens", 0) or 0),
+        output_tokens=int(u.get("outputTokens", 0) or 0),
+        cache_read_tokens=int(u.get("cacheReadInputTokens", 0) or 0),
+        cache_write_5m_tokens=int(five or 0),
+        cache_write_1h_tokens=hour,
+        reported_cost_usd=_float(u.get("costUSD")),
+    )
 
 
 def parse_codex_jsonl(text: str, model: str = "") -> Report | None:
@@ -108,6 +136,7 @@ def parse_codex_jsonl(text: str, model: str = "") -> Report | None:
                 input_tokens=max(int(usage.get("input_tokens", 0) or 0) - cached, 0),
                 output_tokens=int(usage.get("output_tokens", 0) or 0),
                 cache_read_tokens=cached,
+                cache_write_5m_tokens=int(usage.get("cache_write_input_tokens", 0) or 0),
             )
         )
     messages = [e for e in events if e["type"] == "item.completed"]
@@ -118,7 +147,16 @@ def parse_codex_jsonl(text: str, model: str = "") -> Report | None:
         report.is_error = True
         err = failed[-1].get("error") or failed[-1].get("message") or "turn failed"
         report.error = str(err.get("message", err) if isinstance(err, dict) else err)[:200]
+        status = _CODEX_STATUS.search(report.error)
+        report.api_status = int(status.group(1)) if status else None
+        report.api_failed = bool(status) or bool(_CODEX_UNREACHABLE.search(report.error))
     return report
+
+
+# Codex's words for a model call that failed: `unexpected status 401 Unauthorized: ...`, or
+# for one that never got an answer (`error sending request`, `stream disconnected`).
+_CODEX_STATUS = re.compile(r"unexpected status (\d{3})")
+_CODEX_UNREACHABLE = re.compile(r"error sending request|stream disconnected|connection", re.I)
 
 
 _AIDER_TOKENS = re.compile(
@@ -147,6 +185,24 @@ def parse_aider(text: str, model: str = "") -> Report | None:
     return report
 
 
+def parse_aider_log(text: str, model: str = "") -> list[TokenUsage]:
+    """aider's `--analytics-log` JSON lines: each `message_send` has exact token counts."""
+    usages = []
+    for event in _json_objects(text):
+        props = event.get("properties")
+        if event.get("event") != "message_send" or not isinstance(props, dict):
+            continue
+        usages.append(
+            TokenUsage(
+                model=str(props.get("main_model") or model),
+                input_tokens=int(props.get("prompt_tokens", 0) or 0),
+                output_tokens=int(props.get("completion_tokens", 0) or 0),
+                reported_cost_usd=_float(props.get("cost")),
+            )
+        )
+    return usages
+
+
 def parse_plain(text: str, model: str = "") -> Report:
     return Report(format="plain", result=text[-2000:])
 
@@ -160,19 +216,23 @@ PARSERS: dict[str, Callable[[str, str], Report | None]] = {
 
 
 def parse_output(fmt: str, text: str, model: str = "") -> Report:
-    """Parse with the named format; `auto` tries each and falls back to plain."""
+    """Parse with the named format; `auto` tries each and falls back to plain.
+
+    A format whose report is missing gives a Report with `found=False`, so the caller can say
+    that no usage was read instead of recording 0 tokens as if it had been.
+    """
     if fmt == "auto":
         for name in ("claude-json", "codex-jsonl", "aider"):
             found = PARSERS[name](text, model)
             if found is not None:
                 return found
-        return parse_plain(text, model)
+        return Report(format="auto", result=text[-2000:], found=False)
     parser = PARSERS.get(fmt)
     if parser is None:
         from brgit.errors import ConfigError
 
         raise ConfigError(f"agent.output_format: unknown format {fmt!r}")
-    return parser(text, model) or Report(format=fmt, result=text[-2000:])
+    return parser(text, model) or Report(format=fmt, result=text[-2000:], found=False)
 
 
 def _count(number: str, suffix: str) -> int:

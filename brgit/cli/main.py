@@ -36,6 +36,7 @@ COMMANDS = (
     "db",
     "quality",
     "gaps",
+    "doctor",
 )
 
 

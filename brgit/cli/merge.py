@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from brgit.merge.api import Overrides
 
 HELP = (
-    "Integrate worker branches in dependency order in a scratch worktree, run the verify "
-    "command, and advance the target only to verified commits. Conflicting or failing "
-    "branches are ejected (they keep their commits)."
+    "Integrate worker branches in dependency order, verify the merges in scratch worktrees "
+    "(several prefixes at once with --speculate), and advance the target only to verified "
+    "commits. Conflicting or failing branches are ejected (they keep their commits), or "
+    "handed back to their agent with --repair."
 )
 
 
@@ -42,6 +43,21 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(min=1, help="Branches merged per verify run (bisects failures)."),
         ] = None,
+        speculate: Annotated[
+            int | None,
+            typer.Option(min=1, help="Train prefixes verified at once (capped by the CPU count)."),
+        ] = None,
+        gate: Annotated[
+            list[str] | None,
+            typer.Option("--gate", help="Gate run on each verified merge (repeatable)."),
+        ] = None,
+        repair: Annotated[
+            bool | None,
+            typer.Option(
+                "--repair/--no-repair",
+                help="Hand ejected branches back to their agent (session tasks).",
+            ),
+        ] = None,
         abort: Annotated[
             bool, typer.Option("--abort", help="Clean up a stopped or crashed train.")
         ] = False,
@@ -56,7 +72,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("give either --session NAME or BRANCH names")
         from brgit.merge.api import Overrides
 
-        over = Overrides(target, verify, strategy, on_conflict, batch)
+        gates = tuple(gate) if gate else None
+        over = Overrides(target, verify, strategy, on_conflict, batch, speculate, gates, repair)
         if dry_run:
             return _dry_run(session, branches or [], over, fmt)
         return _train(session, branches or [], over, fmt)
@@ -74,7 +91,12 @@ def _train(session: str | None, branches: list[str], over: Overrides, fmt: str) 
     cfg = load_config()
     progress = None if fmt == "json" else note
     if session:
-        result = api.merge_session(cfg.root, cfg, session, over, progress)
+        from functools import partial
+
+        from brgit.agents.base import run_in
+
+        run_agent = partial(run_in, cfg=cfg)
+        result = api.merge_session(cfg.root, cfg, session, over, progress, run_agent)
     else:
         result = api.merge_branches(cfg.root, cfg, branches, over, progress)
     emit(report.train_data(result), report.train_view(result), fmt)
@@ -108,6 +130,7 @@ def _abort(fmt: str) -> int:
                 "landed": done.landed if done else None,
                 "tasks": (done.tasks or []) if done else [],
                 "problem": done.problem if done else None,
+                "stopped": list(done.stopped) if done else [],
             }
         )
         return 1 if done and done.problem else 0
@@ -115,7 +138,10 @@ def _abort(fmt: str) -> int:
         typer.echo("no merge train to abort")
         return 0
     target = done.state.target
-    typer.echo(f"aborted train {done.state.train_id}: removed its scratch worktree")
+    if done.stopped:
+        pids = ", ".join(str(pid) for pid in done.stopped)
+        typer.echo(f"stopped {len(done.stopped)} verify run(s) it left running (pid {pids})")
+    typer.echo(f"aborted train {done.state.train_id}: removed its scratch worktrees")
     if done.landed:
         typer.echo(
             f"{target} advanced to {done.landed[:12]}, its last verified commit "

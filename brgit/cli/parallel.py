@@ -17,7 +17,10 @@ app = group("parallel", "Parallel build sessions: each task in its own worktree.
 NameArg = Annotated[str, typer.Argument(help="Session name.")]
 OptName = Annotated[str | None, typer.Argument(help="Session name (default: the latest).")]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Workers.")]
-AgentOpt = Annotated[str | None, typer.Option("--agent", help="shell | command | claude.")]
+AgentOpt = Annotated[
+    str | None,
+    typer.Option("--agent", help="Agent or agent-CLI preset (`br doctor` lists them)."),
+]
 DetachOpt = Annotated[bool, typer.Option("--detach", help="Run in the background.")]
 
 

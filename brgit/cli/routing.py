@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from brgit.cli import costs
 from brgit.cli._common import FormatOption, check_format, group, load_config
+
+if TYPE_CHECKING:
+    from brgit.routing.evaluate import Evaluation
+    from brgit.ui.output import View
 
 app = group("routing", "Complexity estimates, model choice, prices and costs.")
 
@@ -30,14 +35,14 @@ def estimate(
     role: Annotated[str, typer.Option("--role", help="The task's role.")] = "builder",
 ) -> None:
     """Estimate task complexity and recommend a model."""
-    from brgit.routing.complexity import ComplexityEstimator
+    from brgit.routing.policy import build_policy
     from brgit.routing.views import estimate_view
     from brgit.ui.output import emit, note
 
     check_format(fmt)
     cfg = load_config()
     text = _described(text)
-    result = ComplexityEstimator(cfg=cfg, root=cfg.root).estimate(text, role=role, use_ai=ai)
+    result = build_policy(cfg, cfg.root).estimator.estimate(text, role=role, use_ai=ai)
     if ai and result.source != "ai":
         note(result.reasoning[-1])
     emit(result.to_dict(), estimate_view(result, verbose), fmt)
@@ -59,16 +64,16 @@ def select(
     role: Annotated[str, typer.Option("--role", help="The task's role.")] = "builder",
     fmt: FormatOption = "table",
 ) -> None:
-    """Select a model for a task under cost, time and budget limits."""
-    from brgit.routing.selector import ModelSelector
+    """Select the model a task starts on, under cost, time and budget limits."""
+    from brgit.routing.policy import build_policy
     from brgit.routing.views import select_view
     from brgit.ui.output import emit
 
     check_format(fmt)
     cfg = load_config()
     text = _described(text)
-    choice = ModelSelector(cfg, root=cfg.root).select_model(
-        text, cost_limit=cost_limit, time_limit=time_limit, model=model, role=role
+    choice = build_policy(cfg, cfg.root).first_choice(
+        text, role=role, cost_limit=cost_limit, time_limit=time_limit, model=model
     )
     data: dict[str, Any] = {"task": text, **choice.to_dict()}
     emit(data, select_view(text, choice), fmt)
@@ -84,6 +89,72 @@ def models(fmt: FormatOption = "table") -> None:
     check_format(fmt)
     catalog = load_catalog(load_config().models)
     emit(models_data(catalog), models_view(catalog), fmt)
+
+
+@app.command("evaluate")
+def evaluate(
+    matrix: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV of recorded runs: task_id, repo, text, model, tier, resolved, "
+            "produced_patch, cost_usd.",
+            show_default=False,
+        ),
+    ],
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Treat `resolved` as the verdict of a verify command run after each attempt "
+            "(escalate on any failure).",
+        ),
+    ] = False,
+    data_driven: Annotated[
+        bool | None,
+        typer.Option("--data-driven/--no-data-driven", help="Override routing.data_driven."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the learner's sampling.")] = 0,
+    fmt: FormatOption = "table",
+) -> None:
+    """Replay the configured routing policy over recorded outcomes, with baselines."""
+    from brgit.routing.catalog import load_catalog
+    from brgit.routing.evaluate import evaluate as replay
+    from brgit.routing.matrix import load_matrix
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    cfg = load_config()
+    table = load_matrix(matrix, load_catalog(cfg.models))
+    result = replay(table, cfg, verify=verify, seed=seed, data_driven=data_driven)
+    emit(result.to_dict(), _evaluation_view(result), fmt)
+
+
+def _evaluation_view(result: Evaluation) -> View:
+    from brgit.ui.output import Table, View
+
+    strong = result.baselines["always_strong"][1].cost_usd
+    rows: list[list[Any]] = []
+    named = [("policy (as configured)", result.totals)]
+    named += [(f"{k.replace('_', '-')} ({runs})", t) for k, (runs, t) in result.baselines.items()]
+    for name, t in named:
+        ratio = f"{t.cost_usd / strong:.2f}x" if strong else "-"
+        rows.append([name, t.resolved, f"{t.resolve_rate:.1%}", f"${t.cost_usd:,.2f}",
+                     t.attempts, ratio])  # fmt: skip
+    s = result.settings
+    check = "the verify verdict (resolved)" if s["verify"] else "a change (produced_patch)"
+    view = View(title=f"Routing replay: {result.file}")
+    view.fields = [
+        ("Tasks", str(result.totals.tasks)),
+        ("Tiers", " -> ".join(s["tiers"])),
+        ("Escalate", f"{s['escalate']} (at most {s['max_task_attempts']} runs a task)"),
+        ("Success check", check),
+        ("Data-driven", f"{s['data_driven']} (seed {s['seed']})"),
+    ]
+    columns = ["Policy", "Resolved", "Rate", "Cost", "Runs", "Cost vs strong"]
+    view.tables.append(Table(columns, rows))
+    if not s["verify"]:
+        view.lines = ["", "`resolved` was read only to score the runs, never to decide."]
+    return view
 
 
 costs.register(app)

@@ -32,7 +32,9 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[
             int | None, typer.Option("--workers", "-w", min=1, help="Workers at once.")
         ] = None,
-        agent: Annotated[str | None, typer.Option(help="shell | command | claude.")] = None,
+        agent: Annotated[
+            str | None, typer.Option(help="Agent or agent-CLI preset (`br doctor` lists them).")
+        ] = None,
         session: Annotated[str | None, typer.Option(help="Session name.")] = None,
         verify: Annotated[
             str | None, typer.Option(help="Verify command for the train (default: merge.verify).")
@@ -53,7 +55,8 @@ def run_and_report(
     verify: str | None,
     fmt: str,
 ) -> int:
-    """Run the job in the current repository and print its summary; 0 only if all merged."""
+    """Run the job in the current repository and print its summary; 0 only if all merged,
+    5 if a model provider refused a task, else 1."""
     from brgit.merge import job, report
     from brgit.ui.output import emit, note
 
@@ -70,4 +73,4 @@ def run_and_report(
     )
     data = job.summary(result)
     emit(data, report.job_view(data), fmt)
-    return 0 if result.ok else 1
+    return result.exit_code

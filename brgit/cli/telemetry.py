@@ -153,5 +153,50 @@ def tokens(
     emit(rows, tokens_view(rows), fmt)
 
 
+IMPORT_SOURCES = ("claude-code", "codex")
+
+
+@app.command("import")
+def import_logs(
+    source: Annotated[str, typer.Argument(help="claude-code (codex: not built yet).")],
+    directory: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Log folder (default: $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects).",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Import an agent CLI's session logs into the cost ledger (a second run adds nothing)."""
+    from brgit.cli._common import not_built
+    from brgit.telemetry.costs import CostTracker
+    from brgit.telemetry.imports import default_claude_dir, import_claude_code
+    from brgit.ui.output import View, emit
+
+    check_format(fmt)
+    if source not in IMPORT_SOURCES:
+        raise typer.BadParameter(
+            f"expected one of {', '.join(IMPORT_SOURCES)}", param_hint="SOURCE"
+        )
+    if source == "codex":
+        not_built("telemetry import codex")
+    cfg = load_config()
+    folder = (directory or default_claude_dir()).expanduser()
+    from brgit.gitops.worktrees import default_root
+
+    mine = default_root(cfg.root, cfg.parallel.worktree_root)
+    result = import_claude_code(CostTracker(cfg.root, config=cfg), folder, skip_under=mine)
+    lines = [
+        f"{result.files} log file(s), {result.messages} model replies with usage: "
+        f"{result.imported} imported, {result.already} already in the ledger, "
+        f"{result.brgit_runs} from brgit's own runs (recorded when they ran)",
+        "tokens imported: " + ", ".join(f"{k} {v}" for k, v in result.tokens.items()),
+    ]
+    if result.corrupt_lines:
+        lines.append(f"warning: skipped {result.corrupt_lines} unreadable line(s)")
+    emit(result, View(title=f"Imported from {result.directory}", lines=lines), fmt)
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app)

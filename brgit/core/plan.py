@@ -13,6 +13,7 @@ files = ["src/api.py"]
 depends_on = []
 run = "python make_api.py"      # what the shell agent runs
 verify = "pytest -q tests/api"   # optional, run after the agent in the worktree
+repair = "python fix_api.py"     # optional: what `br merge --repair` runs for a shell task
 ```
 """
 
@@ -38,6 +39,7 @@ _TASK_KEYS = {
     "run",
     "verify",
     "agent",
+    "repair",
 }
 
 
@@ -53,6 +55,7 @@ class Task:
     run: str | None = None
     verify: str | None = None
     agent: str | None = None
+    repair: str | None = None  # shell tasks: the command `br merge --repair` runs
 
     def __post_init__(self) -> None:
         self.title = self.title or self.id
@@ -66,7 +69,7 @@ class Task:
             "files": list(self.files),
             "depends_on": list(self.depends_on),
         }
-        for key in ("model", "run", "verify", "agent"):
+        for key in ("model", "run", "verify", "agent", "repair"):
             value = getattr(self, key)
             if value:
                 data[key] = value
@@ -168,7 +171,7 @@ def _task_from(data: Any, index: int, file: Path) -> Task:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise PlanError(f"{file}: task {data['id']!r}: {key!r} must be a list of strings")
-    for key in ("title", "description", "role", "model", "run", "verify", "agent"):
+    for key in ("title", "description", "role", "model", "run", "verify", "agent", "repair"):
         if key in data and not isinstance(data[key], str):
             raise PlanError(f"{file}: task {data['id']!r}: {key!r} must be a string")
     return Task(
@@ -182,6 +185,7 @@ def _task_from(data: Any, index: int, file: Path) -> Task:
         run=data.get("run") or None,
         verify=data.get("verify") or None,
         agent=data.get("agent") or None,
+        repair=data.get("repair") or None,
     )
 
 

@@ -56,6 +56,8 @@ class TaskRecord:
     cache_write_tokens: int = 0
     cost_usd: float = 0.0
     error: str | None = None
+    outcome: str | None = None  # what the agent's run came to (brgit.agents.base.OUTCOMES)
+    warnings: list[str] = field(default_factory=list)  # e.g. a usage report that did not parse
 
 
 @dataclass
@@ -82,6 +84,11 @@ class SessionRecord:
 
     def count(self, status: str) -> int:
         return sum(1 for t in self.tasks.values() if t.status == status)
+
+    @property
+    def api_failed(self) -> bool:
+        """A task failed because the model provider refused or could not be reached."""
+        return any(t.outcome == "api_error" and t.status == "failed" for t in self.tasks.values())
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -85,12 +85,14 @@ def install(start: Path, *, force: bool = False) -> HookStatus:
     if hook.exists() and _is_ours(hook):
         if hook.read_text(encoding="utf-8") != content and not force:
             raise BuildRunnerError(
-                f"an older brgit hook is installed at {hook}; use --force to update it")
+                f"an older brgit hook is installed at {hook}; use --force to update it"
+            )
     elif hook.exists() or hook.is_symlink():
         if not force:
             raise BuildRunnerError(
                 f"a pre-commit hook already exists at {hook}; use --force to keep it "
-                f"(it will run first, as {CHAINED}) and add brgit's")
+                f"(it will run first, as {CHAINED}) and add brgit's"
+            )
         if (folder / CHAINED).exists():
             raise BuildRunnerError(f"{folder / CHAINED} already exists; move it away first")
         hook.rename(folder / CHAINED)

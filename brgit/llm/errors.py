@@ -19,7 +19,8 @@ RATE_LIMITED = "rate_limited"  # wait, then the same model
 OVERLOADED = "overloaded"  # another model
 CONTEXT_TOO_LONG = "context_too_long"  # a model with a larger context window
 TIMEOUT = "timeout"  # a faster model
-TRANSIENT = "transient"  # 5xx or a dropped connection: the same model after a short wait
+TRANSIENT = "transient"  # 5xx or a malformed reply: the same model after a short wait
+CONNECTION = "connection"  # DNS, refused, reset, TLS: the same model with backoff, never another
 NOT_FOUND = "not_found"  # this model id is not served: another model
 FATAL = "fatal"  # auth, billing, spend limit, bad request: stop at once
 
@@ -87,10 +88,33 @@ def classify(exc: BaseException) -> Failure | None:
     if isinstance(exc, anthropic.APITimeoutError):
         return Failure(TIMEOUT, None, message or "request timed out")
     if isinstance(exc, anthropic.APIConnectionError):
-        return Failure(TRANSIENT, None, message)
+        return Failure(CONNECTION, None, _connection_message(exc, message))
     if not isinstance(exc, anthropic.APIStatusError):  # e.g. a response that is not JSON
         return Failure(TRANSIENT, None, message)
     return _classify_status(exc.status_code, _body_error(exc), exc.response.headers, message)
+
+
+def _connection_message(exc: BaseException, message: str) -> str:
+    """The SDK says "Connection error."; the cause (refused, DNS, TLS) is what helps."""
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and (cause.__cause__ or cause.__context__) is not None:
+        cause = cause.__cause__ or cause.__context__
+    detail = _one_line(f"{type(cause).__name__}: {cause}") if cause is not None else ""
+    return f"{message} ({detail})"[:300] if detail else message
+
+
+def classify_reported(status: int | None, text: str) -> Failure:
+    """The Failure an agent CLI reported in words (and an HTTP status, when it gives one)."""
+    if status is not None:
+        return _classify_status(status, {"message": text}, None, _one_line(text))
+    lowered = text.lower()
+    if "credit balance" in lowered or "billing" in lowered:
+        return Failure(FATAL, None, _one_line(text))
+    if "rate limit" in lowered or "rate_limit" in lowered:
+        return Failure(RATE_LIMITED, None, _one_line(text))
+    if "overloaded" in lowered:
+        return Failure(OVERLOADED, None, _one_line(text))
+    return Failure(CONNECTION, None, _one_line(text))
 
 
 def _classify_status(status: int, err: dict[str, Any], headers: Any, message: str) -> Failure:

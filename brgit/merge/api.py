@@ -1,6 +1,7 @@
 """The merge train's Python API: what `br merge` and `br run` call.
 
 merge_session(root, cfg, "s1") -> TrainResult        # the completed tasks of a session
+merge_record(root, cfg, record, opts) -> TrainResult  # the same, for a loaded session
 merge_branches(root, cfg, ["a", "b"], target="main")  # hand-made branches, in that order
 forecast_session(root, cfg, "s1") -> DryRun            # order + conflicts, changes nothing
 abort(root) -> Aborted | None                          # land verified work, clean up
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brgit.config import Config
-from brgit.errors import MergeError
+from brgit.errors import MergeError, UsageError
 from brgit.gitops.git import current_branch
 from brgit.merge import order, state
+from brgit.merge.fixer import RunAgent, TaskFixer
+from brgit.merge.gates import resolve as resolve_gates
 from brgit.merge.model import ON_CONFLICT, STRATEGIES, DryRun, TrainOptions, TrainResult
 from brgit.merge.predict import dry_run
 from brgit.merge.train import Progress, run_train
@@ -35,6 +38,9 @@ class Overrides:
     strategy: str | None = None
     on_conflict: str | None = None
     batch: int | None = None
+    speculate: int | None = None
+    gates: tuple[str, ...] | None = None
+    repair: bool | None = None
 
 
 def options(
@@ -60,6 +66,10 @@ def options(
         verify=m.verify if over.verify is None else over.verify,
         verify_timeout=float(m.verify_timeout_seconds),
         session=session,
+        speculate=over.speculate if over.speculate is not None else m.speculate,
+        gates=tuple(m.gate) if over.gates is None else over.gates,
+        repair=m.repair if over.repair is None else over.repair,
+        repair_attempts=m.repair_attempts,
     )
     _check(opts)
     return opts
@@ -72,6 +82,8 @@ def _check(opts: TrainOptions) -> None:
         raise MergeError(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}")
     if opts.batch < 1:
         raise MergeError("--batch must be at least 1")
+    if opts.speculate < 1:
+        raise MergeError("--speculate must be at least 1")
 
 
 def merge_session(
@@ -80,14 +92,38 @@ def merge_session(
     name: str,
     over: Overrides = Overrides(),
     progress: Progress | None = None,
+    run_agent: RunAgent | None = None,
 ) -> TrainResult:
+    """Merge a session's completed tasks. `run_agent` (e.g. `brgit.agents.base.run_in` with
+    the config bound) is what repairs ejected branches when repair is on."""
     from brgit.core.session import load_session
 
     record = load_session(name, root)
     _not_running(record)
     opts = options(cfg, over, session=name, fallback_target=record.base_branch)
+    return merge_record(root, cfg, record, opts, progress=progress, run_agent=run_agent)
+
+
+def merge_record(
+    root: Path,
+    cfg: Config,
+    record: SessionRecord,
+    opts: TrainOptions,
+    *,
+    progress: Progress | None = None,
+    run_agent: RunAgent | None = None,
+) -> TrainResult:
+    """The train over a session's completed tasks, with its gates and repairs."""
     items, skipped = order.from_session(record, root)
-    return run_train(root, items, opts, skipped=skipped, progress=progress)
+    fixer = None
+    if opts.repair:
+        if run_agent is None:
+            raise MergeError("repair needs an agent runner (none was given)")
+        fixer = TaskFixer(record.plan, run_agent, record.agent)
+    gates = resolve_gates(opts.gates, cfg)
+    return run_train(
+        root, items, opts, skipped=skipped, progress=progress, gates=gates, fixer=fixer
+    )
 
 
 def _not_running(record: SessionRecord) -> None:
@@ -111,7 +147,11 @@ def merge_branches(
     progress: Progress | None = None,
 ) -> TrainResult:
     opts = options(cfg, over, session=None, fallback_target=lambda: current_branch(root))
-    return run_train(root, order.from_branches(branches, root), opts, progress=progress)
+    if opts.repair:
+        raise UsageError("--repair works on a session's tasks (--session NAME), not on branches")
+    items = order.from_branches(branches, root)
+    gates = resolve_gates(opts.gates, cfg)
+    return run_train(root, items, opts, progress=progress, gates=gates)
 
 
 def forecast_session(root: Path, cfg: Config, name: str, over: Overrides = Overrides()) -> DryRun:

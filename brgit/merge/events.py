@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.merge.model import CONFLICT, Ejection, TrainItem, TrainOptions, TrainResult
+from brgit.merge.model import CONFLICT, Ejection, Repair, TrainItem, TrainOptions, TrainResult
 from brgit.redact import redact
 
 if TYPE_CHECKING:
@@ -65,6 +65,17 @@ class TrainEvents:
             "detail": ejection.detail,
         }
         self.emit("merge_ejected", task_id=ejection.task_id, data=data)
+
+    def repaired(self, repair: Repair) -> None:
+        data = {
+            "branch": repair.branch,
+            "cause": repair.cause,
+            "resolved": repair.resolved,
+            "files": repair.files,
+            "detail": repair.detail,
+            "commit": repair.commit,
+        }
+        self.emit("merge_repair", task_id=repair.task_id, success=repair.resolved, data=data)
 
     def completed(self, result: TrainResult, stopped: bool, error: str | None) -> None:
         data = {

@@ -13,12 +13,12 @@ from typing import Any
 from brgit.config import Config
 from brgit.core.plan import Plan, load_plan
 from brgit.core.session import SessionRecord
-from brgit.errors import MergeError, NotFoundError
+from brgit.errors import EXIT_API, EXIT_GENERAL, EXIT_OK, MergeError, NotFoundError
 from brgit.gitops import merge as gm
 from brgit.gitops.git import current_branch
-from brgit.merge import api, order
+from brgit.merge import api
 from brgit.merge.model import TrainResult
-from brgit.merge.train import Progress, run_train
+from brgit.merge.train import Progress
 from brgit.telemetry.collector import EventCollector
 
 
@@ -33,6 +33,14 @@ class JobResult:
     def ok(self) -> bool:
         done = self.session.count("completed") == len(self.session.plan.tasks)
         return done and self.train.ok
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything merged; 5 when a model provider refused a task (auth, billing,
+        quota, retries exhausted); 1 for any other failed task or ejected branch."""
+        if self.ok:
+            return EXIT_OK
+        return EXIT_API if self.session.api_failed else EXIT_GENERAL
 
 
 DEFAULT_SOURCES = (
@@ -101,10 +109,14 @@ def run_job(
     record = run_plan(
         plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent, progress=progress
     )
-    items, skipped = order.from_session(record, root)
     over = api.Overrides(target=target, verify=verify)
     opts = api.options(cfg, over, session=record.name, fallback_target=target)
-    train = run_train(root, items, opts, skipped=skipped, progress=progress)
+    from functools import partial
+
+    from brgit.agents.base import run_in
+
+    run_agent = partial(run_in, cfg=cfg)
+    train = api.merge_record(root, cfg, record, opts, progress=progress, run_agent=run_agent)
     result = JobResult(record, train, int((time.monotonic() - began) * 1000))
     events.collect_event(
         {
@@ -133,12 +145,24 @@ def summary(result: JobResult) -> dict[str, Any]:
         "final_commit": train.final_commit,
         "merged": [m.task_id for m in train.merged],
         "ejected": [
-            {"task_id": e.task_id, "reason": e.reason, "files": e.files, "detail": e.detail}
+            {
+                "task_id": e.task_id,
+                "reason": e.reason,
+                "files": e.files,
+                "detail": e.detail,
+                "log": e.log,
+            }
             for e in train.ejected
         ],
         "not_merged": [
             {"task_id": e.task_id, "reason": e.reason, "detail": e.detail} for e in train.skipped
         ],
+        "failed": [
+            {"task_id": t.task_id, "outcome": t.outcome, "error": t.error}
+            for t in tasks
+            if t.status == "failed"
+        ],
+        "warnings": [{"task_id": t.task_id, "warning": w} for t in tasks for w in t.warnings],
         "verify_runs": train.verify_runs,
         "tokens": {
             "input": sum(t.input_tokens for t in tasks),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 CONFLICT = "conflict"
 VERIFY_FAILED = "verification failed"
 DEPENDENCY = "dependency ejected"
+GATE_FAILED = "gate failed"
 NO_CHANGES = "no changes"  # the branch adds nothing the target lacks: not merged, not verified
 STRATEGIES = ("merge", "squash", "rebase")
 ON_CONFLICT = ("skip", "stop")
@@ -21,22 +22,39 @@ class TrainItem:
     rev: str  # the commit merged (the branch tip when the train started)
     title: str = ""
     depends_on: tuple[str, ...] = ()
+    worktree: str = ""  # where its agent worked (a session task), for a repair
+    repaired: bool = False  # back in the train after a repair
 
 
 @dataclass(frozen=True)
 class Merged:
     task_id: str
     branch: str
-    commit: str  # the target commit that contains it
+    commit: str  # the branch's own commit on the target (its merge, squash or last rebased)
+    repaired: bool = False
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One hand-back of an ejected branch to its agent, and how it went."""
+
+    task_id: str
+    branch: str
+    cause: str  # CONFLICT | VERIFY_FAILED | GATE_FAILED: why the branch was ejected
+    resolved: bool  # no conflict left and a commit made: the branch went back in the train
+    detail: str = ""  # what the repair found (or why it could not run)
+    files: list[str] = field(default_factory=list)  # the conflicting files handed over
+    commit: str = ""  # the branch's tip after the repair
 
 
 @dataclass(frozen=True)
 class Ejection:
     task_id: str
     branch: str
-    reason: str  # CONFLICT | VERIFY_FAILED | DEPENDENCY | "not completed (<status>)"
+    reason: str  # CONFLICT | VERIFY_FAILED | GATE_FAILED | DEPENDENCY | NO_CHANGES | ...
     files: list[str] = field(default_factory=list)
     detail: str = ""
+    log: str = ""  # the verify log holding the whole output (verification failed)
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,10 @@ class TrainOptions:
     verify: str = ""
     verify_timeout: float = 1800.0
     session: str | None = None
+    speculate: int = 1  # train prefixes verified at once (concurrency also capped by CPUs)
+    gates: tuple[str, ...] = ()  # gates run on each verified merge (see brgit.merge.gates)
+    repair: bool = False  # hand ejected branches back to their agent
+    repair_attempts: int = 1
 
 
 @dataclass
@@ -60,6 +82,7 @@ class TrainResult:
     merged: list[Merged] = field(default_factory=list)
     ejected: list[Ejection] = field(default_factory=list)
     skipped: list[Ejection] = field(default_factory=list)  # not completed, or no changes
+    repairs: list[Repair] = field(default_factory=list)  # every hand-back, in order
     verify_runs: int = 0
     stopped: bool = False
     duration_ms: int = 0

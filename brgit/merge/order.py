@@ -32,7 +32,8 @@ def from_session(record: SessionRecord, root: Path) -> tuple[list[TrainItem], li
         if rev is None:
             skipped.append(Ejection(task.id, branch, "branch missing"))
             continue
-        items.append(TrainItem(task.id, branch, rev, task.title, tuple(task.depends_on)))
+        worktree = (rec.worktree if rec else None) or ""
+        items.append(TrainItem(task.id, branch, rev, task.title, tuple(task.depends_on), worktree))
     return items, skipped
 
 

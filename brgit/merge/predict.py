@@ -12,10 +12,16 @@ from pathlib import Path
 
 from brgit.gitops import merge as gm
 from brgit.gitops.git import rev_parse
-from brgit.merge.model import CONFLICT, DEPENDENCY, DryRun, Ejection, Forecast, TrainItem
+from brgit.merge.model import (
+    CONFLICT,
+    DEPENDENCY,
+    NO_CHANGES,
+    DryRun,
+    Ejection,
+    Forecast,
+    TrainItem,
+)
 from brgit.merge.order import blocked_by
-
-ALREADY = "already merged"
 
 
 def dry_run(
@@ -41,11 +47,10 @@ def dry_run(
             continue
         if prediction.tree == gm.tree_of(root, current):
             merged.add(item.task_id)
-            result.forecasts.append(Forecast(position, item.task_id, item.branch, ALREADY))
+            result.forecasts.append(Forecast(position, item.task_id, item.branch, NO_CHANGES))
             continue
-        current = gm.commit_tree(
-            prediction.tree, [current, item.rev], f"forecast {item.task_id}", root
-        )
+        message = f"forecast {item.task_id}"
+        current = gm.commit_tree(prediction.tree, [current, item.rev], message, root, forecast=True)
         merged.add(item.task_id)
         result.forecasts.append(Forecast(position, item.task_id, item.branch, "clean"))
     for extra in skipped:

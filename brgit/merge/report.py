@@ -25,16 +25,35 @@ def train_view(result: TrainResult) -> View:
         ("verify runs", result.verify_runs),
         ("wall time", f"{result.duration_ms / 1000:.2f}s"),
     ]
-    rows: list[list[Any]] = [[m.task_id, m.branch, "merged", m.commit[:12]] for m in result.merged]
+    causes = {r.task_id: r.cause for r in result.repairs if r.resolved}
+    rows: list[list[Any]] = [
+        [m.task_id, m.branch, _merged(m.repaired, causes.get(m.task_id)), m.commit[:12]]
+        for m in result.merged
+    ]
     for e in [*result.ejected, *result.skipped]:
         detail = ", ".join(e.files) or e.detail
         rows.append([e.task_id, e.branch, e.reason, detail])
     view.tables.append(Table(["task", "branch", "outcome", "commit / detail"], rows))
-    if result.stopped:
-        view.lines.append("The train stopped at the first ejection (--on-conflict stop).")
-    if result.ejected:
-        view.lines.append("Ejected branches keep their commits; fix them and merge again.")
+    view.lines += _notes(result)
     return view
+
+
+def _merged(repaired: bool, cause: str | None) -> str:
+    return f"merged (repaired: {cause})" if repaired and cause else "merged"
+
+
+def _notes(result: TrainResult) -> list[str]:
+    lines = [f"Full verify output of {e.task_id}: {e.log}" for e in result.ejected if e.log]
+    lines += [
+        f"Repair of {r.task_id} ({r.cause}) did not resolve it: {r.detail}"
+        for r in result.repairs
+        if not r.resolved
+    ]
+    if result.stopped:
+        lines.append("The train stopped at the first ejection (--on-conflict stop).")
+    if result.ejected:
+        lines.append("Ejected branches keep their commits; fix them and merge again.")
+    return lines
 
 
 def dry_run_data(result: DryRun) -> dict[str, Any]:
@@ -79,4 +98,7 @@ def job_view(data: dict[str, Any]) -> View:
     ]
     rows += [[e["task_id"], e["reason"], e["detail"]] for e in data["not_merged"]]
     view.tables.append(Table(["task", "outcome", "detail"], rows))
+    view.lines += [
+        f"Full verify output of {e['task_id']}: {e['log']}" for e in data["ejected"] if e.get("log")
+    ]
     return view

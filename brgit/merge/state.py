@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from brgit import paths
@@ -33,6 +33,16 @@ class TrainState:
     scratch: str
     started_at: str
     session: str | None = None
+    pid_started: int | None = None  # the start time of `br`'s process (pids get reused)
+    slots: int = 1  # scratch worktrees for checks: `scratch`, then `scratch.1`, ...
+    builder: str = ""  # the worktree the rebase strategy works in, if any
+
+    def worktrees(self) -> list[Path]:
+        """Every scratch worktree this train may have made."""
+        from brgit.merge.slots import slot_paths
+
+        made = slot_paths(Path(self.scratch), max(1, self.slots))
+        return made + ([Path(self.builder)] if self.builder else [])
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class Aborted:
     landed: str | None = None  # the commit the target moved to
     tasks: list[str] | None = None
     problem: str | None = None  # why verified work could not land (it names the commit)
+    stopped: tuple[int, ...] = ()  # verify runs (process groups) it found running and stopped
 
 
 def state_file(root: Path) -> Path:
@@ -83,26 +94,39 @@ def read(root: Path) -> TrainState | None:
         raise MergeError(f"{file}: unreadable train state ({exc}); remove it by hand") from None
 
 
-def begin(root: Path, target: str, start_commit: str, session: str | None) -> TrainState:
+def begin(
+    root: Path,
+    target: str,
+    start_commit: str,
+    session: str | None,
+    *,
+    slots: int = 1,
+    builder: bool = False,
+) -> TrainState:
     """Claim the train slot; refuse if another train runs or a stopped one was not cleaned up."""
     from brgit.config import atomic_write
+    from brgit.parallel.control import process_start
 
     old = read(root)
     if old is not None:
-        if alive(old.pid) and _is_br(old.pid) and old.pid != os.getpid():
+        if running(old):
             raise MergeError(f"a merge train is already running (pid {old.pid})")
         raise MergeError(
             f"a merge train stopped mid-way (pid {old.pid}); run `br merge --abort` first"
         )
     train_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + os.urandom(3).hex()
+    scratch = scratch_path(root, train_id)
     state = TrainState(
         train_id,
         os.getpid(),
         target,
         start_commit,
-        str(scratch_path(root, train_id)),
+        str(scratch),
         dt.datetime.now(dt.UTC).isoformat(),
         session,
+        process_start(os.getpid()),
+        slots,
+        str(scratch.with_name(f"{scratch.name}.rebase")) if builder else "",
     )
     try:
         # no fsync: the file guards against a killed `br`; after a power loss, a lost or
@@ -159,25 +183,60 @@ def read_verified(root: Path, train_id: str) -> Verified | None:
 
 def finish(root: Path, state: TrainState, *, scratch_removed: bool = False) -> None:
     if not scratch_removed:
-        gm.remove_scratch(root, Path(state.scratch))
+        for path in state.worktrees():
+            if path.exists():
+                gm.remove_scratch(root, path)
     verified_file(root).unlink(missing_ok=True)
     state_file(root).unlink(missing_ok=True)
 
 
 def abort(root: Path) -> Aborted | None:
-    """Clean up a stopped or crashed train, landing its verified work first; None when there
-    is nothing to clean."""
+    """Clean up a stopped or crashed train: stop the verify runs it left behind, land its
+    verified work, then remove its scratch worktrees; None when there is nothing to clean."""
+    from brgit.merge import slots
+
     state = read(root)
     if state is None:
         return None
-    if state.pid != os.getpid() and alive(state.pid) and _is_br(state.pid):
+    if running(state):
         raise MergeError(f"the merge train is still running (pid {state.pid}); stop it first")
+    stopped = _stop_what_it_started(root, state)
     result = Aborted(state)
     record = read_verified(root, state.train_id)
     if record is not None and record.verified != record.landed:
         result = _land(root, state, record)
     finish(root, state)
+    result = replace(result, stopped=stopped)
+    slots.clear_running(root)
     return result
+
+
+def _stop_what_it_started(root: Path, state: TrainState) -> tuple[int, ...]:
+    """Stop the recorded verify runs (process groups), then make sure nothing else still
+    works inside a scratch worktree: nothing is removed from under a running process.
+    Returns the runs that were still running."""
+    from brgit.merge import procs, slots
+
+    stopped = []
+    for run in slots.read_running(root):
+        if run.train_id != state.train_id:
+            continue
+        if procs.group_members(run.pid) and slots.is_ours(run):
+            stopped.append(run.pid)
+        if not slots.stop_recorded(run):
+            raise MergeError(
+                f"verify run pid {run.pid} of train {state.train_id} did not stop; "
+                "nothing was removed (stop it, then run `br merge --abort` again)"
+            )
+    for path in state.worktrees():
+        users = procs.users_of(path) if path.exists() else []
+        if users:
+            pids = ", ".join(str(p) for p in users[:5])
+            raise MergeError(
+                f"process(es) {pids} still work in {path}; nothing was removed "
+                "(stop them, then run `br merge --abort` again)"
+            )
+    return tuple(stopped)
 
 
 def _land(root: Path, state: TrainState, record: Verified) -> Aborted:
@@ -194,10 +253,15 @@ def _land(root: Path, state: TrainState, record: Verified) -> Aborted:
     return Aborted(state, record.verified, record.tasks)
 
 
-def alive(pid: int) -> bool:
-    from brgit.parallel.control import pid_alive  # sessions' code: only when a train is found
+def running(state: TrainState) -> bool:
+    """Whether the train's `br` process is alive (another process reusing its pid is not)."""
+    from brgit.parallel.control import pid_alive
 
-    return pid_alive(pid)
+    if state.pid == os.getpid():
+        return False
+    if state.pid_started is not None:
+        return pid_alive(state.pid, state.pid_started)
+    return pid_alive(state.pid) and _is_br(state.pid)  # recorded without its start time
 
 
 def _is_br(pid: int) -> bool:

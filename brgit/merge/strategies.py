@@ -11,43 +11,36 @@ from brgit.merge.model import TrainItem
 
 class Strategy(Protocol):
     name: str
-    needs_worktree: bool  # False: it can merge on commits alone when nothing is verified
-    looks_ahead: bool  # True: it merges through `Workspace.predict`, which can run ahead
+    needs_worktree: bool  # True: it works in a worktree (the others use plumbing alone)
 
-    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
-        """Merge `item` on `base`; the scratch worktree (at `base`, if any) follows the
-        result. On a conflict nothing changes."""
+    def apply(self, merger: gm.Merger, base: str, item: TrainItem, message: str) -> gm.StepResult:
+        """Merge `item` on `base` and return the new commit; on a conflict, the files."""
         ...
 
 
 class MergeCommit:
     name = "merge"
     needs_worktree = False
-    looks_ahead = True
 
-    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
-        return gm.merge_commit(ws, base, item.rev, message)
+    def apply(self, merger: gm.Merger, base: str, item: TrainItem, message: str) -> gm.StepResult:
+        return merger.merge(base, item.rev, message)
 
 
 class Squash:
     name = "squash"
     needs_worktree = False
-    looks_ahead = True
 
-    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
-        return gm.squash(ws, base, item.rev, message)
+    def apply(self, merger: gm.Merger, base: str, item: TrainItem, message: str) -> gm.StepResult:
+        return merger.merge(base, item.rev, message, squash=True)
 
 
 class RebaseFastForward:
     name = "rebase"
     needs_worktree = True
-    looks_ahead = False
 
-    def apply(self, ws: gm.Workspace, base: str, item: TrainItem, message: str) -> gm.StepResult:
-        del base, message  # replays on the scratch HEAD; commits keep their messages
-        if ws.scratch is None:
-            raise MergeError("the rebase strategy needs a scratch worktree")
-        return gm.rebase(ws.scratch, item.rev)
+    def apply(self, merger: gm.Merger, base: str, item: TrainItem, message: str) -> gm.StepResult:
+        del message  # the replayed commits keep their own messages
+        return merger.rebase(base, item.rev)
 
 
 STRATEGIES: dict[str, Strategy] = {

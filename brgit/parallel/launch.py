@@ -57,12 +57,16 @@ def _mtime(file: Path) -> float:
 
 
 def show(record: SessionRecord, fmt: str) -> int:
-    """Print the final record; exit 0 only when every task completed."""
+    """Print the final record; exit 0 only when every task completed, 5 when a model
+    provider refused a task (auth, billing, quota, retries exhausted), else 1."""
+    from brgit.errors import EXIT_API
     from brgit.parallel.views import session_data, session_view
     from brgit.ui.output import emit
 
     emit(session_data(record), session_view(record), fmt)
-    return 0 if record.status == "completed" else 1
+    if record.status == "completed":
+        return 0
+    return EXIT_API if record.api_failed else 1
 
 
 def watch(

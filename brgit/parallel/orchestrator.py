@@ -227,6 +227,7 @@ class Orchestrator:
 def _apply(rec: TaskRecord, outcome: Outcome, duration_ms: int) -> None:
     rec.finished_at, rec.duration_ms, rec.pid = now_iso(), duration_ms, None
     rec.error, rec.commit = outcome.error, outcome.commit
+    rec.outcome, rec.warnings = outcome.agent_outcome, list(outcome.warnings)
     rec.cost_usd = round(outcome.cost_usd, 6)
     rec.input_tokens = sum(u.input_tokens for u in outcome.usages)
     rec.output_tokens = sum(u.output_tokens for u in outcome.usages)

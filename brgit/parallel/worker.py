@@ -7,18 +7,20 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from brgit.agents.base import AgentRequest, AgentResult, get_agent
+from brgit.agents.base import NO_CHANGES, AgentRequest, AgentResult, get_agent
 from brgit.core.usage import TokenUsage
 from brgit.errors import BuildRunnerError
 from brgit.gitops import worktrees
 from brgit.gitops.git import rev_parse
 from brgit.parallel import workspace
+from brgit.routing.fallback import backoff
 
 if TYPE_CHECKING:
     from brgit.core.plan import Task
     from brgit.parallel.orchestrator import Orchestrator
 
 RATE_LIMIT_RETRIES = 3
+CONNECTION_RETRIES = 2  # a dropped connection: the same agent and model again, after a backoff
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Outcome:
     commit: str | None = None
     usages: list[TokenUsage] = field(default_factory=list)
     cost_usd: float = 0.0
+    agent_outcome: str | None = None  # AgentResult.outcome, or no_changes (brgit.agents.base)
+    warnings: list[str] = field(default_factory=list)
 
 
 def now_iso() -> str:
@@ -95,14 +99,22 @@ class TaskRunner:
             on_spawn=lambda pid: orch.spawned(self.task.id, pid),
             cancel=orch.cancel,
         )
+        before = rev_parse("HEAD", space.path)
         result = self._agent(request)
         outcome = Outcome("completed" if result.success else "failed", result.error)
-        outcome.usages = result.usages
+        outcome.usages, outcome.agent_outcome = result.usages, result.outcome
+        outcome.warnings = result.warnings
         outcome.cost_usd = self._track(result)
+        for warning in result.warnings:
+            self.orch.event("task_warning", self.task, error=warning)
         if not result.success:
             return outcome
         outcome.commit = worktrees.commit_all(space.path, f"br: {self.task.id}: {self.task.title}")
         outcome.commit = outcome.commit or rev_parse("HEAD", space.path)
+        if outcome.commit == before and self._must_change():
+            outcome.status, outcome.agent_outcome = "failed", NO_CHANGES
+            outcome.error = "no changes: the agent finished without changing any file"
+            return outcome
         if self.task.verify:
             return self._verify(outcome, space, timeout)
         return outcome
@@ -112,20 +124,34 @@ class TaskRunner:
         with self.orch.slots.hold(self.orch.cancel) as slot:
             if slot is None:
                 return AgentResult(False, error="stopped before it started")
-            for attempt in range(1, RATE_LIMIT_RETRIES + 2):
+            dropped = 0
+            for attempt in range(1, RATE_LIMIT_RETRIES + CONNECTION_RETRIES + 2):
                 self.orch.backoff.wait(self.orch.cancel)
                 result = agent.run(request)
-                if not result.rate_limited or attempt > RATE_LIMIT_RETRIES:
+                if result.retryable and dropped < CONNECTION_RETRIES:
+                    dropped += 1
+                    delay = backoff(dropped)
+                    self._retry_event(attempt, result, "connection", delay)
+                    if self.orch.cancel.wait(delay):
+                        return result
+                    continue
+                if not result.rate_limited or attempt - dropped > RATE_LIMIT_RETRIES:
                     return result
-                delay = self.orch.backoff.strike()
-                self.orch.event(
-                    "task_retry",
-                    self.task,
-                    attempt=attempt,
-                    error=result.error,
-                    data={"reason": "rate_limited", "backoff_seconds": delay},
-                )
+                self._retry_event(attempt, result, "rate_limited", self.orch.backoff.strike())
         return result  # pragma: no cover - the loop always returns
+
+    def _retry_event(self, attempt: int, result: AgentResult, reason: str, delay: float) -> None:
+        self.orch.event(
+            "task_retry",
+            self.task,
+            attempt=attempt,
+            error=result.error,
+            data={"reason": reason, "backoff_seconds": delay},
+        )
+
+    def _must_change(self) -> bool:
+        """Model agents must change something; a shell task's own command may legitimately not."""
+        return (self.task.agent or self.orch.agent_name) != "shell"
 
     def _track(self, result: AgentResult) -> float:
         total = 0.0

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.core.usage import TokenUsage
-from brgit.routing.catalog import Catalog, ModelInfo, load_catalog, price
+from brgit.routing.catalog import Catalog, ModelInfo, load_catalog
+from brgit.routing.projection import Projector
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 LEVELS = (("simple", 0), ("moderate", 30), ("complex", 55), ("critical", 80))
 LEVEL_MODEL = {"simple": "haiku", "moderate": "sonnet", "complex": "opus", "critical": "opus"}
 BASE_SCORE = 15
-TURN_INPUT = 50_000  # prompt tokens of one request in the projection
 
 
 @dataclass(frozen=True)
@@ -105,25 +104,6 @@ def level_for(score: int) -> str:
     return [name for name, floor in LEVELS if score >= floor][-1]
 
 
-def projected_usage(score: int, model_id: str) -> TokenUsage:
-    """The tokens a task of this score is expected to use (an agent session, several turns)."""
-    input_tokens = 10_000 + score * 2_500
-    return TokenUsage(model=model_id, input_tokens=input_tokens, output_tokens=input_tokens // 5)
-
-
-def projected_cost(score: int, model: ModelInfo) -> float:
-    """The projected usage spread over turns of at most TURN_INPUT prompt tokens each (an
-    agent session is many requests, so long-context rates do not apply to the total)."""
-    usage = projected_usage(score, model.id)
-    turns = -(-usage.input_tokens // TURN_INPUT)
-    turn = TokenUsage(
-        model=model.id,
-        input_tokens=usage.input_tokens // turns,
-        output_tokens=usage.output_tokens // turns,
-    )
-    return price(model, turn) * turns
-
-
 def projected_minutes(score: int, model: ModelInfo) -> int:
     """Working minutes grow with the score and scale with the model's typical latency."""
     return max(1, round((5 + score * 1.5) * model.typical_latency_ms / 1000))
@@ -131,11 +111,17 @@ def projected_minutes(score: int, model: ModelInfo) -> int:
 
 class ComplexityEstimator:
     def __init__(
-        self, catalog: Catalog | None = None, cfg: Config | None = None, root: Path | None = None
+        self,
+        catalog: Catalog | None = None,
+        cfg: Config | None = None,
+        root: Path | None = None,
+        *,
+        projector: Projector | None = None,
     ) -> None:
         self.cfg = cfg
         self.catalog = catalog or load_catalog(cfg.models if cfg else None)
         self.root = root
+        self.projector = projector or Projector()
 
     def estimate(
         self,
@@ -179,7 +165,7 @@ class ComplexityEstimator:
             complexity_level=level,
             complexity_score=score,
             recommended_model=LEVEL_MODEL[level],
-            estimated_cost=projected_cost(score, model),
+            estimated_cost=self.projector.cost(model),
             estimated_time_minutes=projected_minutes(score, model),
             factors=factors,
             reasoning=reasoning,

@@ -6,7 +6,8 @@
 
 Rate limit -> wait `retry-after-ms`/`retry-after`, then the same model; overloaded (529) ->
 the next model; "prompt is too long" -> a model with a larger context window; timeout -> a
-faster model; 5xx or a dropped connection -> the same model after a short backoff;
+faster model; 5xx -> the same model after a short backoff; a connection failure (refused,
+DNS, TLS) -> the same model with backoff, never another (it says nothing about the model);
 auth, billing or spend-limit errors -> APIError (exit 5) at once. At most
 `routing.max_attempts` calls; a model that keeps failing is cooled down for
 `routing.cooldown_seconds` across processes. Every decision becomes a telemetry event.
@@ -134,6 +135,8 @@ class FallbackHandler:
         same_retries = sum(1 for a in attempts if a.model_id == current.id) - 1
         if failure.kind == kinds.FATAL:
             return _Decision(None, 0.0, "not retryable")
+        if failure.kind == kinds.CONNECTION:  # the network, not the model: never a dearer one
+            return _Decision(current, backoff(same_retries), "connection failed: retry")
         if failure.kind == kinds.RATE_LIMITED:
             wait = failure.retry_after if failure.retry_after is not None else backoff(same_retries)
             if wait <= MAX_RATE_LIMIT_WAIT:

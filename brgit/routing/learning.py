@@ -1,95 +1,142 @@
-"""Data-driven model choice: a Beta belief per model about succeeding at a kind of task.
+"""Data-driven first tiers: Beta beliefs per repository and tier, learned from verdicts only.
 
-The prior comes from the model's tier and the task's complexity score (a stronger model is
-believed more likely to finish a harder task); each recorded success and failure for the role
-updates it (blocked tasks say nothing about the model and are left out). The choice is the
-cheapest model whose posterior mean reaches `TARGET`, else the most likely one.
+For each repository (at run time: the project whose store holds the telemetry) and tier, a
+Beta(1 + passed, 1 + failed) belief that a run on that tier passes the task's verify. Only
+verdicts count: a verify that passed or failed (and, under a verify, a run that failed before
+it); "the agent finished" teaches nothing, since agents finish most tasks they fail.
+
+The choice explores by Thompson sampling: draw one success rate from each tier's belief and
+take the cheapest tier whose draw is within `margin` of the best draw (a relative target: no
+fixed success rate to reach, which real tasks rarely do). A repository with fewer than
+`min_verdicts` verdicts gets no opinion, so the estimate's start tier stands. Draws come from a
+seeded generator, so a replay is repeatable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from brgit.routing.catalog import Catalog, ModelInfo
+    from brgit.routing.attempts import Attempt
+    from brgit.routing.catalog import Catalog
 
-TIER_CAPABILITY = {1: 0.45, 2: 0.70, 3: 0.90}
-PRIOR_STRENGTH = 4.0  # the prior weighs as much as four observed outcomes
-TARGET = 0.75  # "likely to succeed"
+MARGIN = 0.05  # "within a few points of the best"
+MIN_VERDICTS = 5  # verdicts in a repository before the learner has an opinion
 LOOKBACK_DAYS = 30
 
 
-@dataclass(frozen=True)
+@dataclass
 class Belief:
-    model_id: str
-    prior: float
-    successes: int = 0
-    failures: int = 0
+    passed: int = 0
+    failed: int = 0
 
     @property
-    def alpha(self) -> float:
-        return self.prior * PRIOR_STRENGTH + self.successes
+    def alpha(self) -> int:
+        return 1 + self.passed
 
     @property
-    def beta(self) -> float:
-        return (1 - self.prior) * PRIOR_STRENGTH + self.failures
+    def beta(self) -> int:
+        return 1 + self.failed
 
     @property
     def mean(self) -> float:
         return self.alpha / (self.alpha + self.beta)
 
-    @property
-    def observed(self) -> int:
-        return self.successes + self.failures
+
+@dataclass(frozen=True)
+class Pick:
+    tier: int
+    draws: dict[int, float]  # tier -> sampled success rate
+    note: str
 
 
-def prior_success(tier: int, score: int) -> float:
-    """Believed success rate before any outcome: falls with difficulty, less for strong tiers."""
-    capability = TIER_CAPABILITY.get(tier, 0.95 if tier > 3 else 0.3)
-    return min(0.97, max(0.05, 1 - 2 * (score / 100) * (1 - capability)))
+class Learner:
+    def __init__(
+        self, *, seed: int | None = None, margin: float = MARGIN, min_verdicts: int = MIN_VERDICTS
+    ) -> None:
+        self.rng = random.Random(seed)  # noqa: S311 - exploration, not cryptography
+        self.margin = margin
+        self.min_verdicts = min_verdicts
+        self.beliefs: dict[str, dict[int, Belief]] = {}
+        self.lock = threading.Lock()  # workers of one session share the learner
+
+    def record(self, scope: str, tier: int, passed: bool) -> None:
+        with self.lock:
+            belief = self.beliefs.setdefault(scope, {}).setdefault(tier, Belief())
+            if passed:
+                belief.passed += 1
+            else:
+                belief.failed += 1
+
+    def observe(self, scope: str, attempts: Sequence[Attempt]) -> int:
+        """Count the verdicts among a task's attempts; return how many there were."""
+        verdicts = [(a.tier, a.verdict) for a in attempts if a.verdict is not None]
+        for tier, verdict in verdicts:
+            self.record(scope, tier, bool(verdict))
+        return len(verdicts)
+
+    def verdicts(self, scope: str) -> int:
+        with self.lock:
+            return sum(b.passed + b.failed for b in self.beliefs.get(scope, {}).values())
+
+    def belief(self, scope: str, tier: int) -> Belief:
+        with self.lock:
+            return self.beliefs.get(scope, {}).get(tier, Belief())
+
+    def choose(self, scope: str, tiers: Sequence[int]) -> Pick | None:
+        """The cheapest tier whose sampled success rate is within `margin` of the best draw;
+        None while the repository has fewer than `min_verdicts` verdicts."""
+        if not tiers or self.verdicts(scope) < self.min_verdicts:
+            return None
+        with self.lock:
+            found = self.beliefs.get(scope, {})
+            draws = {
+                t: self.rng.betavariate(found.get(t, Belief()).alpha, found.get(t, Belief()).beta)
+                for t in sorted(tiers)
+            }
+        best = max(draws.values())
+        tier = next(t for t, p in draws.items() if p >= best - self.margin)
+        shown = ", ".join(f"tier {t} {p:.0%}" for t, p in draws.items())
+        return Pick(
+            tier,
+            draws,
+            f"sampled verify pass rates in {scope or 'this repository'}: "
+            f"{shown}; cheapest within {self.margin:.0%} of the best",
+        )
 
 
-def beliefs(
-    models: list[ModelInfo], score: int, outcomes: Mapping[str, tuple[int, int]]
-) -> list[Belief]:
-    """One posterior per model; `outcomes` maps model id -> (successes, failures)."""
-    out = []
-    for model in models:
-        wins, losses = outcomes.get(model.id, (0, 0))
-        out.append(Belief(model.id, prior_success(model.tier, score), wins, losses))
-    return out
-
-
-def choose(found: list[Belief], costs: Mapping[str, float], target: float | None = None) -> Belief:
-    """The cheapest model likely to succeed, else the one most likely to."""
-    target = TARGET if target is None else target
-    likely = [b for b in found if b.mean >= target]
-    if likely:
-        return min(likely, key=lambda b: (costs[b.model_id], -b.mean))
-    return max(found, key=lambda b: (b.mean, -costs[b.model_id]))
-
-
-def role_outcomes(
-    catalog: Catalog, role: str, root: Path | None, days: int | None = LOOKBACK_DAYS
-) -> dict[str, tuple[int, int]] | None:
-    """(successes, failures) per catalog model id for `role` from telemetry; None when the
-    telemetry package cannot report outcomes."""
-    try:
-        from brgit.telemetry.performance import model_role_stats
-    except ImportError:
-        return None
-    try:
-        stats = model_role_stats(root, days=days, role=role)
-    except Exception:  # unreadable store: learn nothing rather than fail the choice
-        return None
-    out: dict[str, tuple[int, int]] = {}
-    for (model, stat_role), stat in stats.items():
-        info = catalog.find(model)
-        if info is None or stat_role != role:
+def verdict_events(
+    events: Iterable[Mapping[str, Any]], catalog: Catalog
+) -> Iterable[tuple[int, bool]]:
+    """(tier, passed) for each verify verdict in telemetry: a worker's verify of one task (the
+    event names the model), or the merge train's verify of a batch of one task (the model is the
+    one that ran that task in the same session)."""
+    ran: dict[tuple[Any, Any], str] = {}  # (session id or name, task) -> model
+    for event in events:
+        kind = event.get("event_type")
+        if kind in ("task_started", "task_completed", "task_failed") and event.get("model"):
+            name = (event.get("data") or {}).get("session_name")  # what the train calls it
+            for session in (event.get("session_id"), name):
+                ran[(session, event.get("task_id"))] = str(event["model"])
+        if kind not in ("verification_passed", "verification_failed"):
             continue
-        wins, losses = out.get(info.id, (0, 0))
-        out[info.id] = (wins + int(stat.successes), losses + int(stat.failures))
-    return out
+        model = event.get("model")
+        tasks = (event.get("data") or {}).get("tasks")
+        if not model and isinstance(tasks, list) and len(tasks) == 1:
+            model = ran.get((event.get("session_id"), tasks[0]))
+        info = catalog.find(str(model)) if model else None
+        if info is not None:
+            yield info.tier, kind == "verification_passed"
+
+
+def learner_from_events(
+    events: Iterable[Mapping[str, Any]], catalog: Catalog, scope: str, *, seed: int | None = None
+) -> Learner:
+    learner = Learner(seed=seed)
+    for tier, passed in verdict_events(events, catalog):
+        learner.record(scope, tier, passed)
+    return learner

@@ -1,11 +1,12 @@
 """ModelSelector and `choose_model`: which model runs a task, and why.
 
-Order of precedence: a forced model (`--model`), the plan's `model`, then the data-driven
-belief (config `routing.data_driven`, outcomes from telemetry), then the complexity
-heuristic; `routing.cost_optimization = false` uses `routing.default_model` instead of the
-last two. The pick is then held to the cost limit, the time limit and what is left of the
-daily/weekly/monthly budgets (spend read from the ledger), stepping down to the strongest
-model that fits. Every step adds a line to `reasons`.
+Order of precedence: a forced model (`--model`), the plan's `model`, then the start tier the
+escalation policy proposes (`brgit.routing.policy`: the cheapest tier unless the task is
+critical, or the learner's pick), else the complexity heuristic's recommendation;
+`routing.cost_optimization = false` uses `routing.default_model` instead of the last two. The
+pick is then held to the cost limit, the time limit and what is left of the daily/weekly/monthly
+budgets (spend read from the ledger), stepping down to the strongest model that fits. Every
+step adds a line to `reasons`.
 """
 
 from __future__ import annotations
@@ -14,17 +15,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.routing import learning
 from brgit.routing.budget import Budget, read_budget
 from brgit.routing.catalog import Catalog, ModelInfo, load_catalog
-from brgit.routing.complexity import ComplexityEstimator, projected_cost, projected_minutes
+from brgit.routing.complexity import projected_minutes
+from brgit.routing.projection import Projector
 
 if TYPE_CHECKING:
     from brgit.config import Config
     from brgit.core.plan import Task
     from brgit.routing.complexity import ComplexityResult
+    from brgit.routing.policy import EscalationPolicy
 
-SOURCES = ("forced", "plan", "heuristic", "data-driven", "default", "budget")
+SOURCES = ("forced", "plan", "escalation", "heuristic", "data-driven", "default", "budget")
+
+
+@dataclass(frozen=True)
+class Start:
+    """The model a policy proposes before limits apply, and why."""
+
+    model: str
+    source: str  # escalation | heuristic | data-driven
+    reason: str
 
 
 @dataclass
@@ -67,11 +78,17 @@ class ModelChoice:
 
 class ModelSelector:
     def __init__(
-        self, cfg: Config, *, catalog: Catalog | None = None, root: Path | None = None
+        self,
+        cfg: Config,
+        *,
+        catalog: Catalog | None = None,
+        root: Path | None = None,
+        projector: Projector | None = None,
     ) -> None:
         self.cfg = cfg
         self.catalog = catalog or load_catalog(cfg.models)
         self.root = root
+        self.projector = projector or Projector()
 
     def select(
         self,
@@ -82,20 +99,24 @@ class ModelSelector:
         time_limit: float | None = None,
         model: str | None = None,
         plan_model: str | None = None,
-        outcomes: dict[str, tuple[int, int]] | None = None,
+        start: Start | None = None,
     ) -> ModelChoice:
-        """Choose under the limits; `outcomes` (model id -> successes, failures) replaces the
-        telemetry read, for replaying recorded outcomes."""
+        """Choose under the limits; `start` is a policy's proposal, which takes the place of
+        the heuristic's recommendation (`role` is kept for callers of the API reference)."""
         reasons: list[str] = []
-        name, source = self._preferred(estimate, role, model, plan_model, outcomes, reasons)
+        name, source = self._preferred(estimate, model, plan_model, start, reasons)
         info = self.catalog.resolve(name)
-        budget = read_budget(self.cfg, self.root)
+        budget = self.budget()
         reasons.extend(budget.notes)
         budget.check()
-        choice = self._fit(info, name, source, estimate, cost_limit, time_limit, budget, reasons)
+        score = estimate.complexity_score
+        choice = self._fit(info, name, source, score, cost_limit, time_limit, budget, reasons)
         choice.complexity_level = estimate.complexity_level
-        choice.complexity_score = estimate.complexity_score
+        choice.complexity_score = score
         return choice
+
+    def budget(self) -> Budget:
+        return read_budget(self.cfg, self.root)
 
     def select_model(
         self,
@@ -106,24 +127,25 @@ class ModelSelector:
         model: str | None = None,
         role: str = "builder",
     ) -> ModelChoice:
-        """The API reference's call: estimate the description (or use the given score)."""
-        estimator = ComplexityEstimator(self.catalog, self.cfg, self.root)
-        estimate = estimator.estimate(task_description, role=role)
-        if complexity_score is not None:
-            estimate = estimator.result(task_description, complexity_score, estimate.factors)
-        return self.select(
-            estimate, role=role, cost_limit=cost_limit, time_limit=time_limit, model=model
+        """The API reference's call: what the configured policy starts this task on."""
+        from brgit.routing.policy import EscalationPolicy
+
+        policy = EscalationPolicy(
+            self.cfg, catalog=self.catalog, root=self.root, projector=self.projector
         )
+        return policy.first_choice(
+            task_description, role=role, model=model, cost_limit=cost_limit,
+            time_limit=time_limit, complexity_score=complexity_score,
+        )  # fmt: skip
 
     # -- the preferred model ----------------------------------------------------------------
 
     def _preferred(
         self,
         estimate: ComplexityResult,
-        role: str,
         forced: str | None,
         plan_model: str | None,
-        outcomes: dict[str, tuple[int, int]] | None,
+        start: Start | None,
         reasons: list[str],
     ) -> tuple[str, str]:
         if forced:
@@ -140,42 +162,14 @@ class ModelSelector:
             )
             reasons.append(f"Default model {self.cfg.routing.default_model}: {why}")
             return self.cfg.routing.default_model, "default"
-        if self.cfg.routing.data_driven:
-            learned = self._learned(estimate, role, outcomes, reasons)
-            if learned is not None:
-                return learned, "data-driven"
+        if start is not None:
+            reasons.append(start.reason)
+            return start.model, start.source
         reasons.append(
             f"Complexity {estimate.complexity_level} ({estimate.complexity_score}/100) "
             f"suggests {estimate.recommended_model}"
         )
         return estimate.recommended_model, "heuristic"
-
-    def _learned(
-        self,
-        estimate: ComplexityResult,
-        role: str,
-        outcomes: dict[str, tuple[int, int]] | None,
-        reasons: list[str],
-    ) -> str | None:
-        if outcomes is None:
-            outcomes = learning.role_outcomes(self.catalog, role, self.root)
-        if outcomes is None:
-            reasons.append("Data-driven routing: telemetry outcomes unavailable; heuristic used")
-            return None
-        if not any(sum(v) for v in outcomes.values()):
-            reasons.append(f"Data-driven routing: no outcomes for role {role!r} yet")
-            return None
-        models = self.catalog.by_tier()
-        score = estimate.complexity_score
-        costs = {m.id: projected_cost(score, m) for m in models}
-        best = learning.choose(learning.beliefs(models, score, outcomes), costs)
-        info = self.catalog.models[best.model_id]
-        reasons.append(
-            f"Data-driven: {info.name} succeeds for role {role!r} with estimated probability "
-            f"{best.mean:.0%} ({best.successes} ok, {best.failures} failed; prior "
-            f"{best.prior:.0%} from tier {info.tier})"
-        )
-        return info.name
 
     # -- the limits ---------------------------------------------------------------------------
 
@@ -184,17 +178,17 @@ class ModelSelector:
         info: ModelInfo,
         name: str,
         source: str,
-        estimate: ComplexityResult,
+        score: int,
         cost_limit: float | None,
         time_limit: float | None,
         budget: Budget,
         reasons: list[str],
     ) -> ModelChoice:
-        score = estimate.complexity_score
         cap = budget.cap(cost_limit)
+        cost_of = self.projector.cost
 
         def fits(m: ModelInfo) -> bool:
-            cost_ok = cap is None or projected_cost(score, m) <= cap
+            cost_ok = cap is None or cost_of(m) <= cap
             return cost_ok and (time_limit is None or projected_minutes(score, m) <= time_limit)
 
         meets = fits(info)
@@ -209,12 +203,12 @@ class ModelSelector:
             else:  # nothing fits: the closest is the cheapest (and fastest) model
                 pick = min(
                     self.catalog.by_tier(),
-                    key=lambda m: (projected_cost(score, m), projected_minutes(score, m)),
+                    key=lambda m: (cost_of(m), projected_minutes(score, m)),
                 )
                 if pick.id != info.id:
                     reasons.append(f"no model fits the limits; {pick.name} comes closest")
                     info, name = pick, pick.name
-        cost, minutes = projected_cost(score, info), projected_minutes(score, info)
+        cost, minutes = cost_of(info), projected_minutes(score, info)
         label = "cost limit" if cost_limit is not None and cap == cost_limit else "budget left"
         reasons.extend(self._limit_notes(cost, minutes, (cap, label), time_limit, meets))
         return ModelChoice(
@@ -243,18 +237,25 @@ class ModelSelector:
         return notes
 
 
-def choose_model(task: Task, cfg: Config, root: Path | None = None) -> ModelChoice:
-    """The model for one plan task (contract used by the orchestrator and the claude agent)."""
-    catalog = load_catalog(cfg.models)
-    estimate = ComplexityEstimator(catalog, cfg, root).estimate_task(task)
-    choice = ModelSelector(cfg, catalog=catalog, root=root).select(
-        estimate, role=task.role, plan_model=task.model
-    )
-    _record(choice, task, cfg, root)
+def choose_model(
+    task: Task, cfg: Config, root: Path | None = None, *, policy: EscalationPolicy | None = None
+) -> ModelChoice:
+    """The model a plan task starts on (contract used by the orchestrator and the claude
+    agent); records a routing_decision event. Pass the session's `policy` (built once with
+    `brgit.routing.policy.build_policy`) to skip reading the ledger for every task."""
+    if policy is None:
+        from brgit.routing.policy import build_policy
+
+        policy = build_policy(cfg, root)
+    choice = policy.first_task_choice(task)
+    record_decision(choice, task, cfg, root)
     return choice
 
 
-def _record(choice: ModelChoice, task: Task, cfg: Config, root: Path | None) -> None:
+def record_decision(
+    choice: ModelChoice, task: Task, cfg: Config, root: Path | None, *, attempt: int = 1
+) -> None:
+    """A `routing_decision` event for the run `attempt` of `task` (re-runs too)."""
     if not cfg.telemetry.enabled:
         return
     from brgit.telemetry.collector import EventCollector
@@ -264,6 +265,7 @@ def _record(choice: ModelChoice, task: Task, cfg: Config, root: Path | None) -> 
         "task_id": task.id,
         "role": task.role,
         "model": choice.model_id,
+        "attempt": attempt,
         "data": {
             "source": choice.source,
             "reasons": choice.reasons,

@@ -26,10 +26,12 @@ SCHEMA_VERSION = 1
 EVENT_TYPES: frozenset[str] = frozenset(
     {
         "task_started", "task_completed", "task_failed", "task_retry", "task_blocked",
+        "task_warning",
         "task_status_changed", "build_started", "build_completed", "session_started",
         "session_completed", "model_selected", "routing_decision", "fallback",
         "verification_passed", "verification_failed", "merge_started", "merge_merged",
-        "merge_conflict", "merge_ejected", "merge_completed", "token_usage", "security_scan",
+        "merge_conflict", "merge_ejected", "merge_repair", "merge_completed", "token_usage",
+        "security_scan",
     }
 )  # fmt: skip
 

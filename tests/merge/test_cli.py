@@ -46,13 +46,15 @@ def test_dry_run_forecasts_and_touches_nothing(repo: Path, br) -> None:  # type:
     assert data["conflicts"] == 1
 
 
-def test_dry_run_after_a_train_says_what_is_already_merged(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_after_a_train_says_no_changes_as_the_train_does(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
     make_branch(repo, "x", {"x.txt": "x\n"})
     make_branch(repo, "y", {"y.txt": "y\n"})
     assert br("merge", "x", "--target", "main", cwd=repo).code == 0
     result = br("merge", "x", "y", "--target", "main", "--dry-run", "-f", "json", cwd=repo)
     outcomes = [f["outcome"] for f in json.loads(result.out)["forecasts"]]
-    assert outcomes == ["already merged", "clean"]
+    assert outcomes == ["no changes", "clean"]
+    train = br("merge", "x", "y", "--target", "main", "-f", "json", cwd=repo)
+    assert [s["reason"] for s in json.loads(train.out)["skipped"]] == ["no changes"]
 
 
 def test_dry_run_of_a_missing_branch_is_an_error_not_a_conflict(repo: Path, br) -> None:  # type: ignore[no-untyped-def]

@@ -50,7 +50,10 @@ def test_run_plans_works_merges_and_summarises(repo: Path, tmp_path: Path, br) -
     assert [(e["task_id"], e["reason"]) for e in data["ejected"]] == [
         ("breaks", "verification failed")
     ]
-    assert data["not_merged"] == [{"task_id": "fails", "reason": "not completed (failed)", "detail": "exit 3"}]
+    assert Path(data["ejected"][0]["log"]).is_file()  # where the whole verify output is
+    assert data["not_merged"] == [
+        {"task_id": "fails", "reason": "not completed (failed)", "detail": "exit 3"}
+    ]
     assert data["final_commit"] == git(repo, "rev-parse", "main")
     assert (repo / "beta.txt").read_text() == "beta\n" and not (repo / "broken").exists()
     assert set(data["tokens"]) == {"input", "output", "cache_read", "cache_write"}
@@ -91,6 +94,7 @@ def test_demo_table_says_where_to_look(tmp_path: Path, br) -> None:  # type: ign
     result = br("demo", "--dir", str(tmp_path / "d"), "--workers", "1", cwd=tmp_path)
     assert result.code == 0, result.err
     assert "Sample repository:" in result.out and "git -C" in result.out
+    assert "Full verify output of fast-mul: " in result.out
     assert "br telemetry summary" in result.out
     again = br("demo", "--dir", str(tmp_path / "d"), cwd=tmp_path)
     assert again.code == 1 and "not empty" in again.err

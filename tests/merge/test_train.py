@@ -130,7 +130,8 @@ def test_without_verify_no_scratch_worktree_is_made(repo: Path) -> None:
     assert [m.task_id for m in result.merged] == ["one", "two"]
     assert (repo / "README.md").read_text() == "two\n"
     assert not (repo / ".git" / "brgit-merge").exists()  # merged on commits alone
-    run_train(repo, [], TrainOptions("main", verify="true"))
+    make_branch(repo, "three", {"three.txt": "3\n"})
+    run_train(repo, order.from_branches(["three"], repo), TrainOptions("main", verify="true"))
     assert (repo / ".git" / "brgit-merge").is_dir()  # (a verifying train makes one there)
 
 
@@ -373,39 +374,11 @@ def state_file_exists(repo: Path, name: str) -> bool:
     return (repo / ".buildrunner" / "merge" / name).exists()
 
 
-def test_the_next_merge_is_predicted_while_verify_runs(repo: Path) -> None:
-    from brgit.errors import GitError
-    from brgit.gitops import merge as gm
-
-    tip = make_branch(repo, "a", {"a.txt": "a\n"})
-    main = git(repo, "rev-parse", "main")
-    ws = gm.Workspace(repo)
-    ws.look_ahead(main, tip)
-    assert ws.predict(main, tip) == gm.predict(main, tip, repo)
-    ws.look_ahead(main, "0" * 40)  # a failure on the thread reaches the caller
-    with pytest.raises(GitError):
-        ws.predict(main, "0" * 40)
-
-
-def test_a_train_ends_at_the_tree_plain_git_merges_would_give(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_train_ends_at_the_tree_plain_git_merges_would_give(repo: Path, tmp_path: Path) -> None:
     """Random branches, some clashing: the train's final tree is the tree a person gets by
     `git merge`-ing the same branches in the same order, skipping the ones that conflict."""
     import random
     import shutil
-
-    from brgit.gitops.quickmerge import QuickMerger
-
-    answers: list[bool] = []
-    real = QuickMerger.merge_tree
-
-    def counted(self: QuickMerger, ours: str, ours_tree: str, theirs: str) -> str | None:
-        tree = real(self, ours, ours_tree, theirs)
-        answers.append(tree is not None)
-        return tree
-
-    monkeypatch.setattr(QuickMerger, "merge_tree", counted)
 
     rng = random.Random(6)
     for i in range(12):
@@ -435,7 +408,6 @@ def test_a_train_ends_at_the_tree_plain_git_merges_would_give(
             git(by_hand, "merge", "--abort")
     conflicted = [e.task_id for e in result.ejected]
     assert conflicted and len(result.merged) >= 5
-    assert any(answers) and not all(answers)  # merged in-process and by git merge-tree
     assert all(e.reason == CONFLICT for e in result.ejected)
     assert git(repo, "rev-parse", "main^{tree}") == git(by_hand, "rev-parse", "main^{tree}")
 
@@ -446,7 +418,9 @@ def test_the_checkout_found_at_landing_follows_even_if_the_user_switched_to_it(
     make_branch(repo, "work", {"w.txt": "w\n"})
     git(repo, "checkout", "-q", "-b", "dev")  # main is checked out nowhere when the train starts
     switch = f"git -C {repo} checkout -q main"  # ... and the user switches to it meanwhile
-    result = run_train(repo, order.from_branches(["work"], repo), TrainOptions("main", verify=switch))
+    result = run_train(
+        repo, order.from_branches(["work"], repo), TrainOptions("main", verify=switch)
+    )
     assert [m.task_id for m in result.merged] == ["work"]
     assert git(repo, "symbolic-ref", "--short", "HEAD") == "main"
     assert (repo / "w.txt").read_text() == "w\n"  # the files came along with the branch
@@ -490,3 +464,32 @@ def test_verified_work_that_cannot_land_is_named_in_the_one_line_error(
     assert git(repo, "cat-file", "-t", unlanded) == "commit"  # named, so it can be merged
     assert subjects(repo)[-1] == "br merge: a"  # what could land did
     assert (repo / "b.txt").read_text() == "untracked, mine\n"
+
+
+def test_batch_squash_lists_each_branch_with_its_own_squash_commit(repo: Path) -> None:
+    for name in ("a", "b", "c"):
+        make_branch(repo, name, {f"{name}.txt": f"{name}\n"})
+    opts = TrainOptions("main", strategy="squash", verify="true", batch=3)
+    result = run_train(repo, order.from_branches(["a", "b", "c"], repo), opts)
+    assert result.verify_runs == 1
+    for merged in result.merged:
+        assert (
+            git(repo, "show", "-s", "--format=%s", merged.commit) == f"br merge: {merged.task_id}"
+        )
+    assert result.merged[-1].commit == result.final_commit
+
+
+def test_a_failed_verify_keeps_whole_lines_and_names_its_log(repo: Path, br) -> None:  # type: ignore[no-untyped-def]
+    make_branch(repo, "work", {"w.txt": "w\n"})
+    long_line = "E   AssertionError: " + "value " * 80 + "END"
+    verify = f"echo first; echo '{long_line}'; exit 1"
+    result = run_train(
+        repo, order.from_branches(["work"], repo), TrainOptions("main", verify=verify)
+    )
+    [ejection] = result.ejected
+    assert ejection.detail == f"first | {long_line}"  # whole lines, not the command line
+    assert Path(ejection.log).is_file() and long_line in Path(ejection.log).read_text()
+    make_branch(repo, "again", {"again.txt": "a\n"})
+    shown = br("merge", "again", "--target", "main", "--verify", verify, cwd=repo)
+    assert shown.code == 1 and "Full verify output of again: " in shown.out
+    assert ".buildrunner/merge/logs/" in shown.out

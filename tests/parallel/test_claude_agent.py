@@ -105,3 +105,45 @@ def test_auth_error_fails_the_task_without_leaking_the_key(repo: Path, fake: Fak
         KEY not in (rec.error or "")
         and KEY not in (repo / ".buildrunner").joinpath("sessions/p/session.json").read_text()
     )
+
+
+def test_a_gateway_key_echoed_in_a_401_is_masked_everywhere_and_br_run_exits_5(
+    repo: Path, br: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gateway_key = "gw-live-" + "7Hq2" * 6  # no known key shape: only its literal value tells
+    with FakeAnthropic(error(401, "authentication_error", f"key {gateway_key} is revoked")) as gw:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", gw.url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", gateway_key)
+        (repo / "plan.toml").write_text(
+            '[plan]\nname = "gw"\n[[tasks]]\nid = "t"\ntitle = "x"\nmodel = "haiku"\n'
+        )
+        result = br("run", "plan.toml", "--agent", "claude", "--format", "json", cwd=repo)
+    assert result.code == 5, result.err
+    assert "revoked" in result.out  # the provider's words are kept, the key is not
+    stored = [p for p in (repo / ".buildrunner").rglob("*") if p.is_file()]
+    assert stored and not [p for p in stored if gateway_key.encode() in p.read_bytes()]
+    assert gateway_key not in result.out + result.err
+
+
+def test_a_refused_connection_retries_the_same_model_and_never_a_dearer_one(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.parallel.conftest import events
+
+    monkeypatch.setattr("brgit.routing.fallback.backoff", lambda retry: 0.0)
+    monkeypatch.setattr("brgit.parallel.worker.backoff", lambda retry: 0.0)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    rec = run(repo).tasks["greet"]
+    assert (rec.status, rec.outcome) == ("failed", "api_error")
+    assert rec.error and "connect" in rec.error.lower()
+    seen = events(repo)
+    assert not [e for e in seen if e["event_type"] == "fallback"]
+    decided = [
+        (e["model"], e["data"]["decision"], e["data"]["reason"])
+        for e in seen
+        if e["event_type"] == "routing_decision" and e["data"].get("source") == "fallback"
+    ]
+    retry = ("claude-haiku-5-5", "retry", "connection failed: retry")
+    assert decided[:3] == [retry] * 3  # routing.max_attempts = 4 calls, all on haiku
+    assert decided[3][:2] == ("claude-haiku-5-5", "stop")

@@ -81,7 +81,7 @@ def test_aider_cost_lines(repo: Path) -> None:
 def test_rate_limited_agent_retries_then_fails(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("brgit.parallel.slots.BACKOFF_BASE_SECONDS", 0.01)
     record = run(repo, template("fake_claude.py", "{prompt} ratelimit"))
-    assert record.tasks["t"].status == "failed"
+    assert (record.tasks["t"].status, record.tasks["t"].outcome) == ("failed", "api_error")
     retries = [e for e in events(repo) if e["event_type"] == "task_retry"]
     assert len(retries) == 3
 
@@ -97,4 +97,33 @@ def test_auto_detects_each_format(tmp_path: Path) -> None:
     aider = "Tokens: 10 sent, 2 received. Cost: $0.00 message, $0.00 session."
     assert parse_output("auto", aider).format == "aider"
     plain = parse_output("auto", "did it\n")
-    assert plain.format == "plain" and plain.usages == []
+    assert not plain.found and plain.usages == []  # no report: a warning, not 0 tokens
+
+
+def test_pretty_printed_result_with_two_models_gives_one_ledger_record_each(repo: Path) -> None:
+    record = run(repo, template("fake_claude.py", "{prompt} pretty"))
+    rec = record.tasks["t"]
+    assert rec.status == "completed", rec.error
+    stored = sorted(
+        (r for r in ledger(repo) if r.get("task_id") == "t"), key=lambda r: r["input_tokens"]
+    )
+    assert [r["model"] for r in stored] == ["claude-haiku-4-5", "claude-sonnet-4-5"]
+    haiku = stored[0]
+    assert (haiku["cache_write_5m_tokens"], haiku["cache_write_1h_tokens"]) == (15, 25)
+    assert (rec.input_tokens, rec.cache_read_tokens, rec.cache_write_tokens) == (19, 2030, 540)
+
+
+def test_a_permission_denial_fails_the_task_as_denied(repo: Path) -> None:
+    rec = run(repo, template("fake_claude.py", "{prompt} denied")).tasks["t"]
+    assert (rec.status, rec.outcome) == ("failed", "denied")
+    assert rec.error == "permission denied: Write /etc/passwd"
+
+
+def test_an_unreadable_report_is_a_warning_never_silent_zero_tokens(repo: Path) -> None:
+    rec = run(repo, template("fake_claude.py", "{prompt} noreport"), fmt="claude-json").tasks["t"]
+    assert rec.status == "completed" and rec.input_tokens == 0
+    assert rec.warnings == [
+        f"{sys.executable} printed no claude-json report: tokens and cost not recorded"
+    ]
+    warned = [e for e in events(repo) if e["event_type"] == "task_warning"]
+    assert len(warned) == 1 and "claude-json" in warned[0]["error"]

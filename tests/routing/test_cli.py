@@ -35,23 +35,21 @@ def test_estimate_table_and_verbose(repo: Path, br: Any) -> None:
     assert "Factors" in verbose.out and "small_change" in verbose.out
 
 
-def test_select_with_cost_limit(repo: Path, br: Any) -> None:
-    run = br(
-        "routing",
-        "select",
-        "Refactor database queries",
-        "--cost-limit",
-        "0.05",
-        "--format",
-        "json",
-        cwd=repo,
+HARD = "Redesign the distributed payment system architecture with a database migration"
+
+
+def test_select_starts_cheap_and_holds_to_cost_limit(repo: Path, br: Any) -> None:
+    cheap = json.loads(
+        br("routing", "select", "Refactor queries", "--format", "json", cwd=repo).out
     )
+    assert (cheap["selected_model"], cheap["source"]) == ("haiku", "escalation")
+    run = br("routing", "select", HARD, "--cost-limit", "10", "--format", "json", cwd=repo)
     assert run.code == 0, run.err
     data = json.loads(run.out)
-    assert data["selected_model"] == "haiku" and data["estimated_cost"] <= 0.05
-    assert data["meets_constraints"] is True and data["cost_limit"] == 0.05
-    table = br("routing", "select", "Refactor database queries", "--cost-limit", "0.05", cwd=repo)
-    assert "Selected Model: haiku" in table.out and "Meets the constraints" in table.out
+    assert data["selected_model"] == "sonnet" and data["estimated_cost"] <= 10  # opus is over
+    assert data["meets_constraints"] is True and data["cost_limit"] == 10
+    table = br("routing", "select", HARD, "--cost-limit", "10", cwd=repo)
+    assert "Selected Model: sonnet" in table.out and "Meets the constraints" in table.out
 
 
 def test_select_forced_and_unknown_model(repo: Path, br: Any) -> None:
