@@ -29,7 +29,7 @@ def require(*modules: str) -> None:
                           " pip install 'brgit[quality]'")
 
 
-def measure(target: Path, cfg: QualityConfig, scanner: Scanner | None,
+def measure_project(target: Path, cfg: QualityConfig, scanner: Scanner | None,
             cache: FactsCache) -> Project:
     require("radon")
     return collect(target, scanner, cache, tuple(cfg.exclude))
@@ -39,7 +39,7 @@ def check(target: Path, cfg: QualityConfig, scanner: Scanner, cache: FactsCache,
           strict: bool = False, runner: TestRunner = run_tests) -> QualityReport:
     """Score the four categories of the project in `target`."""
     require("radon", "coverage")
-    found = measure(target, cfg, scanner, cache)
+    found = measure_project(target, cfg, scanner, cache)
     run = runner(target, cfg.test_command, float(cfg.test_timeout_seconds))
     categories = [
         score.security(found, cfg.thresholds.security),

@@ -39,9 +39,9 @@ DEFAULT_SPEC = "PROJECT_SPEC.md"
 def analyze(target: Path, cfg: QualityConfig, scanner: Scanner | None, cache: FactsCache, *,
             spec: Path | None = None, ask: Ask | None = None) -> GapReport:
     """Every gap in the project at `target`; `spec` defaults to its PROJECT_SPEC.md if any."""
-    from brgit.quality.check import measure
+    from brgit.quality.check import measure_project
 
-    found = measure(target, cfg, scanner, cache)
+    found = measure_project(target, cfg, scanner, cache)
     if spec is None and (target / DEFAULT_SPEC).is_file():
         spec = target / DEFAULT_SPEC
     matches = [match(item, found) for item in load_spec(spec)] if spec else []
