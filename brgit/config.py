@@ -136,6 +136,28 @@ class AgentConfig:
 
 
 @dataclass(frozen=True)
+class QualityThresholds:
+    security: float = _opt(90.0, "0-100; findings of the secret and SQL scanners lower it")
+    testing: float = _opt(80.0, "0-100; coverage.py's total (lines and branches) of the tests")
+    documentation: float = _opt(70.0, "0-100; public docstrings and the README")
+    structure: float = _opt(75.0, "0-100; functions and modules within the limits, no cycles")
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    test_command: str = _opt(
+        "python -m pytest -q", "run under coverage.py; starts with python or a Python script"
+    )
+    test_timeout_seconds: int = _opt(1800, "a test run longer than this fails the testing score")
+    max_complexity: int = _opt(10, "cyclomatic complexity (radon) a function may have")
+    max_function_lines: int = _opt(60, "lines a function or method may span")
+    max_module_lines: int = _opt(500, "lines a module may have")
+    readme_min_words: int = _opt(30, "a README with fewer words counts as trivial")
+    exclude: list[str] = _opt([], "gitignore-style patterns left out of every measure")
+    thresholds: QualityThresholds = _sub(QualityThresholds, "score each category must reach")
+
+
+@dataclass(frozen=True)
 class ModelOverride:
     id: str | None = _opt(None, "provider model id")
     tier: int | None = _opt(None, "1 cheapest .. 3 strongest")
@@ -156,6 +178,7 @@ class Config:
     parallel: ParallelConfig = _sub(ParallelConfig, "workers in git worktrees")
     merge: MergeConfig = _sub(MergeConfig, "the merge train")
     agent: AgentConfig = _sub(AgentConfig, "how tasks are carried out")
+    quality: QualityConfig = _sub(QualityConfig, "br quality check and br gaps analyze")
     models: dict[str, ModelOverride] = _opt(
         {}, "overrides of the bundled model catalog: [models.NAME] id/tier/prices"
     )
@@ -440,10 +463,17 @@ def _check_choices(cfg: Config, err: typing.Callable[[str, str], ConfigError]) -
         ("routing", "max_task_attempts"),
         ("merge", "speculate"),
         ("merge", "repair_attempts"),
+        ("quality", "test_timeout_seconds"),
+        ("quality", "max_complexity"),
+        ("quality", "max_function_lines"),
+        ("quality", "max_module_lines"),
     ]
     for section, key in positive:
         if getattr(getattr(cfg, section), key) < 1:
             raise err(f"{section}.{key}", "must be at least 1")
+    for name, value in dataclasses.asdict(cfg.quality.thresholds).items():
+        if not 0 <= value <= 100:
+            raise err(f"quality.thresholds.{name}", f"must be between 0 and 100, got {value:g}")
 
 
 # ---------------------------------------------------------------- writing (br init)

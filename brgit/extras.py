@@ -15,6 +15,8 @@ from brgit.errors import MissingExtraError
 OPTIONAL: dict[str, tuple[str, str]] = {
     "anthropic": ("anthropic", "claude"),
     "detect_secrets": ("detect-secrets", "baseline"),
+    "coverage": ("coverage", "quality"),
+    "radon": ("radon", "quality"),
 }
 
 
