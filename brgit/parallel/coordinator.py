@@ -97,6 +97,16 @@ class WorkerCoordinator:
                 state.current_task = task_id
             self._write()
 
+    def heartbeat_all(self, beats: list[tuple[str, str]]) -> None:
+        """One heartbeat for each (worker, task) pair, written once."""
+        with self.lock:
+            now = time.time()
+            for worker_id, task_id in beats:
+                state = self.workers.setdefault(worker_id, WorkerState(worker_id))
+                state.last_heartbeat, state.current_task = now, task_id
+            if beats:
+                self._write()
+
     def stop_all(self) -> None:
         with self.lock:
             for state in self.workers.values():

@@ -21,6 +21,8 @@ from brgit.process import process_start
 
 
 def summary(record: SessionRecord) -> dict[str, Any]:
+    """The session's counts, tokens and cost. `no_changes` counts the completed tasks whose
+    run changed nothing (they are in `completed` too)."""
     tasks = record.tasks.values()
     return {
         "session_id": record.session_id,
@@ -28,6 +30,8 @@ def summary(record: SessionRecord) -> dict[str, Any]:
         "status": record.status,
         "total_tasks": len(record.plan.tasks),
         **{state: record.count(state) for state in ("completed", "failed", "blocked", "pending")},
+        "no_changes": record.no_changes(),
+        "ready": record.count("ready"),
         "running": record.count("running"),
         "stopped": record.count("stopped"),
         "input_tokens": sum(t.input_tokens for t in tasks),

@@ -1,13 +1,21 @@
-"""The scheduling loop: start ready tasks on free workers, honour pause and stop."""
+"""The scheduling loop: start ready tasks on free workers, honour pause and stop.
+
+The plan's graph is read once (`Plan.graph()`): each waiting task counts its unfinished
+dependencies, and a completion counts its dependents down, so a task joins the ready set the
+moment its last dependency completes. A failure blocks its dependents by walking the graph
+from it. Nothing per step looks at the whole plan, so the cost of starting a task is the same
+in a session of ten tasks and one of ten thousand. The ready set is a heap of plan positions:
+tasks start in the plan's order (dependencies first), as before.
+"""
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import heapq
 import time
 from typing import TYPE_CHECKING
 
 from brgit.parallel import control
-from brgit.parallel.worker import TaskRunner
+from brgit.parallel.executor import AttemptResult, AttemptSpec, Executor, get_executor
 from brgit.telemetry.events import EventType
 
 if TYPE_CHECKING:
@@ -17,13 +25,20 @@ if TYPE_CHECKING:
 TICK = 0.05
 HEARTBEAT_EVERY = 1.0
 BLOCKING = ("failed", "blocked")
+WAITING = ("pending", "ready")
 
 
 class Scheduler:
-    def __init__(self, orch: Orchestrator) -> None:
+    def __init__(self, orch: Orchestrator, executor: Executor | None = None) -> None:
         self.orch = orch
         self.record = orch.record
-        self.running: dict[cf.Future[object], tuple[str, int]] = {}
+        self.graph = self.record.plan.graph()
+        self.position = {task_id: i for i, task_id in enumerate(self.graph.order)}
+        self.executor = executor or get_executor(orch.executor, orch, self.record.num_workers)
+        self.waiting: dict[str, int] = {}  # a waiting task -> dependencies not yet completed
+        self.ready: list[int] = []  # plan positions, lowest first
+        self.ready_ids: set[str] = set()
+        self.running: dict[str, tuple[str, int]] = {}  # attempt key -> (task, worker)
         self.free = list(range(1, self.record.num_workers + 1))
         self.last_beat = 0.0
 
@@ -34,13 +49,15 @@ class Scheduler:
         orch.event(EventType.SESSION_STARTED, data={"tasks": len(self.record.plan.tasks)})
         started = time.monotonic()
         interrupted = False
-        with cf.ThreadPoolExecutor(max_workers=self.record.num_workers) as pool:
-            try:
-                self._loop(pool)
-            except KeyboardInterrupt:  # Ctrl-C: kill the agents, keep what completed
-                interrupted = True
-                orch.cancel.set()
-        self._collect()
+        try:
+            self._prime()
+            self._loop()
+        except KeyboardInterrupt:  # Ctrl-C: kill the agents, keep what completed
+            interrupted = True
+            self._cancel_all()
+        finally:
+            self._drain()
+            self.executor.shutdown()
         self._finish_status()
         orch.event(
             EventType.SESSION_COMPLETED,
@@ -52,75 +69,125 @@ class Scheduler:
             raise KeyboardInterrupt
         return self.record
 
-    def _collect(self) -> None:
-        for future, (task_id, worker) in list(self.running.items()):
-            future.result()
-            self.orch.coordinator.complete_task(f"worker-{worker}", task_id)
-        self.running.clear()
+    # -- the ready set ------------------------------------------------------------------------
 
-    def _loop(self, pool: cf.ThreadPoolExecutor) -> None:
+    def _prime(self) -> None:
+        """Count each waiting task's unfinished dependencies, once: O(tasks + dependencies)."""
+        tasks, deps = self.record.tasks, self.graph.dependencies
+        failed = []
+        for task_id in self.graph.order:
+            rec = self.record.task(task_id)
+            if rec.status not in WAITING:
+                if rec.status in BLOCKING:
+                    failed.append(task_id)
+                continue
+            left = sum(1 for d in deps[task_id] if tasks[d].status != "completed")
+            self.waiting[task_id] = left
+            if not left:
+                self._make_ready(task_id)
+        for task_id in failed:
+            self._block_dependents(task_id)
+
+    def _make_ready(self, task_id: str) -> None:
+        self.waiting.pop(task_id, None)
+        self.orch.ready(task_id)
+        heapq.heappush(self.ready, self.position[task_id])
+        self.ready_ids.add(task_id)
+
+    def _completed(self, task_id: str) -> None:
+        for child in self.graph.dependents[task_id]:
+            if child in self.waiting:
+                self.waiting[child] -= 1
+                if not self.waiting[child]:
+                    self._make_ready(child)
+
+    def _block_dependents(self, task_id: str) -> None:
+        """Every task downstream of `task_id` that has not started is blocked, each naming
+        the dependency that stopped it."""
+        tasks = self.record.tasks
+        frontier = [task_id]
+        while frontier:
+            parent = frontier.pop()
+            for child in self.graph.dependents[parent]:
+                if tasks[child].status not in WAITING:
+                    continue
+                self.waiting.pop(child, None)
+                self.ready_ids.discard(child)
+                reason = f"dependency {parent!r} {tasks[parent].status}"
+                self.orch.finish(child, AttemptResult("blocked", reason))
+                frontier.append(child)
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def _loop(self) -> None:
         while True:
             command = control.current(self.record.name, self.orch.root)
             self._set_session(command)
+            self.orch.stopping = command.startswith("stop")
             if command == "stop-force":
-                self.orch.cancel.set()
-            self._block_dependents()
+                self._cancel_all()
             if command == "run":
-                self._start_ready(pool)
+                self._dispatch()
             self._heartbeat()
             if not self.running:
-                if command.startswith("stop") or (not self._ready() and command != "pause"):
+                if command.startswith("stop") or (not self.ready_ids and command != "pause"):
                     return
                 time.sleep(TICK * 2)
                 continue
-            done, _ = cf.wait(list(self.running), timeout=TICK, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                task_id, worker = self.running.pop(future)
-                self.free.append(worker)
-                self.orch.coordinator.complete_task(f"worker-{worker}", task_id)
-                future.result()
+            for spec, result in self.executor.wait(TICK):
+                self._done(spec, result)
 
-    def _ready(self) -> list[str]:
-        tasks = self.record.tasks
-        busy = {t for t, _ in self.running.values()}
-        return [
-            t.id
-            for t in self.record.plan.order()
-            if tasks[t.id].status == "pending"
-            and t.id not in busy
-            and all(tasks[d].status == "completed" for d in t.depends_on)
-        ]
-
-    def _start_ready(self, pool: cf.ThreadPoolExecutor) -> None:
-        for task_id in self._ready():
-            if not self.free:
-                return
-            self.free.sort()
-            worker = self.free.pop(0)
-            self.orch.coordinator.assign(f"worker-{worker}", task_id)
-            runner = TaskRunner(self.orch, self.record.plan.task(task_id), worker)
-            self.running[pool.submit(runner.run)] = (task_id, worker)
-
-    def _block_dependents(self) -> None:
-        tasks = self.record.tasks
-        for task in self.record.plan.order():
-            rec = tasks[task.id]
-            if rec.status != "pending":
+    def _dispatch(self) -> None:
+        while self.free and self.ready:
+            task_id = self.graph.order[heapq.heappop(self.ready)]
+            if task_id not in self.ready_ids:
+                continue  # blocked while it waited
+            self.ready_ids.discard(task_id)
+            worker = heapq.heappop(self.free)
+            spec = self.orch.start(task_id, worker)
+            if spec is None:  # it failed before it could run (no model fits)
+                heapq.heappush(self.free, worker)
+                self._block_dependents(task_id)
                 continue
-            bad = [d for d in task.depends_on if tasks[d].status in BLOCKING]
-            if bad:
-                from brgit.parallel.worker import Outcome
+            self.orch.coordinator.assign(f"worker-{worker}", task_id)
+            self._submit(spec, task_id, worker)
 
-                reason = f"dependency {bad[0]!r} {tasks[bad[0]].status}"
-                self.orch.finish(task.id, Outcome("blocked", reason), rec.model, 0)
+    def _submit(self, spec: AttemptSpec, task_id: str, worker: int) -> None:
+        self.running[self.executor.submit(spec)] = (task_id, worker)
+
+    def _done(self, spec: AttemptSpec, result: AttemptResult) -> None:
+        task_id, worker = self.running.pop(spec.key)
+        again = self.orch.conclude(spec, result)
+        if again is not None:  # a re-run a tier up, on the same worker
+            self._submit(again, task_id, worker)
+            return
+        heapq.heappush(self.free, worker)
+        self.orch.coordinator.complete_task(f"worker-{worker}", task_id)
+        status = self.record.tasks[task_id].status
+        if status == "completed":
+            self._completed(task_id)
+        elif status in BLOCKING:
+            self._block_dependents(task_id)
+
+    def _cancel_all(self) -> None:
+        self.orch.stopping = True
+        self.orch.cancel.set()
+        for key in list(self.running):
+            self.executor.cancel(key, force=True)
+
+    def _drain(self) -> None:
+        """Wait for what still runs (after a stop or Ctrl-C) and record how it ended."""
+        while self.running:
+            for spec, result in self.executor.wait(1.0):
+                self._done(spec, result)
 
     def _heartbeat(self) -> None:
         now = time.monotonic()
         if now - self.last_beat < HEARTBEAT_EVERY:
             return
         self.last_beat = now
-        for task_id, worker in self.running.values():
-            self.orch.coordinator.heartbeat(f"worker-{worker}", task_id)
+        beats = [(f"worker-{worker}", task_id) for task_id, worker in self.running.values()]
+        self.orch.coordinator.heartbeat_all(beats)
 
     def _set_session(self, command: str) -> None:
         wanted = {"pause": "paused", "stop": "stopping", "stop-force": "stopping"}.get(
@@ -132,12 +199,13 @@ class Scheduler:
 
     def _finish_status(self) -> None:
         rec = self.record
-        if any(t.status in ("pending", "stopped") for t in rec.tasks.values()):
+        states = {t.status for t in rec.tasks.values()}
+        if states & {"pending", "ready", "running", "stopped"}:
             rec.status = "stopped"
-        elif all(t.status == "completed" for t in rec.tasks.values()):
+        elif states <= {"completed"}:
             rec.status = "completed"
         else:
             rec.status = "failed"
         rec.pid = None
         self.orch.coordinator.stop_all()
-        self.orch.save()
+        self.orch.snapshot()

@@ -1,175 +1,150 @@
-"""One task in one worktree: prepare, run the agent, commit, verify, report."""
+"""One attempt of one task in one worktree: prepare, run the agent, commit, verify.
+
+`run_attempt(spec, host, cancel)` is what an executor runs (`brgit.parallel.executor`). It
+reads nothing of the session but its `AttemptSpec`, and reports through its host; the
+orchestrator turns the `AttemptResult` into task statuses, costs and escalation.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from brgit.agents.base import NO_CHANGES, AgentRequest, AgentResult, get_agent
-from brgit.core.usage import TokenUsage
 from brgit.errors import BuildRunnerError
 from brgit.gitops import worktrees
 from brgit.gitops.git import rev_parse
 from brgit.parallel import workspace
+from brgit.parallel.executor import AttemptHost, AttemptResult, AttemptSpec
 from brgit.routing.fallback import backoff
 from brgit.telemetry.events import EventType
 
-if TYPE_CHECKING:
-    from brgit.core.plan import Task
-    from brgit.parallel.orchestrator import Orchestrator
-
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2  # a dropped connection: the same agent and model again, after a backoff
-
-
-@dataclass
-class Outcome:
-    status: str  # completed | failed | blocked | stopped
-    error: str | None = None
-    commit: str | None = None
-    usages: list[TokenUsage] = field(default_factory=list)
-    cost_usd: float = 0.0
-    agent_outcome: str | None = None  # AgentResult.outcome, or no_changes (brgit.agents.base)
-    warnings: list[str] = field(default_factory=list)
+NO_CHANGE_ERROR = "no changes: the agent finished without changing any file"
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-class TaskRunner:
-    def __init__(self, orch: Orchestrator, task: Task, worker: int) -> None:
-        self.orch = orch
-        self.task = task
-        self.worker = worker
-        self.worker_id = f"worker-{worker}"
-        self.started = time.monotonic()
-
-    def run(self) -> Outcome:
-        model: str | None = None
-        error = "no model chosen"
-        # The shell agent calls no model unless the plan names one (its `run` may wrap an agent
-        # CLI): choosing one anyway would credit a model with the task's outcome and teach
-        # data-driven routing from runs no model made.
-        shell = (self.task.agent or self.orch.agent_name) == "shell"
-        uses_model = not shell or bool(self.task.model)
-        if uses_model:
-            try:
-                model = self.orch.select_model(self.task)
-            except BuildRunnerError as exc:  # e.g. no model fits the budget: this task fails
-                error = f"model selection: {exc}"
-        self.orch.begin(self.task.id, self.worker_id, model)
-        try:
-            ready = model is not None or not uses_model
-            outcome = self._run(model or "") if ready else Outcome("failed", error)
-        except BuildRunnerError as exc:
-            outcome = Outcome(
-                "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            )
-        except Exception as exc:  # a bug or an OS error fails this task, not the session
-            outcome = Outcome("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])
-        if self.orch.cancel.is_set() and outcome.status == "failed":
-            outcome.status, outcome.error = "stopped", "stopped by request"
-        self.orch.finish(
-            self.task.id, outcome, model, int((time.monotonic() - self.started) * 1000)
+def run_attempt(spec: AttemptSpec, host: AttemptHost, cancel: threading.Event) -> AttemptResult:
+    """Run one attempt; every error becomes a failed result (one line), never an exception."""
+    started = time.monotonic()
+    try:
+        result = _Attempt(spec, host, cancel).run()
+    except BuildRunnerError as exc:
+        result = AttemptResult(
+            "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         )
-        return outcome
+    except Exception as exc:  # a bug or an OS error fails this task, not the session
+        result = AttemptResult("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])
+    if cancel.is_set() and result.status == "failed":
+        result.status, result.error = "stopped", "stopped by request"
+    result.duration_ms = int((time.monotonic() - started) * 1000)
+    return result
 
-    def _run(self, model: str) -> Outcome:
-        cfg, orch = self.orch.cfg, self.orch
-        space = workspace.prepare(cfg, orch.root, orch.record, self.task.id, self.worker)
-        orch.placed(self.task.id, space.branch, str(space.path))
+
+class _Attempt:
+    def __init__(self, spec: AttemptSpec, host: AttemptHost, cancel: threading.Event) -> None:
+        self.spec = spec
+        self.task = spec.task
+        self.host = host
+        self.cancel = cancel
+
+    def run(self) -> AttemptResult:
+        spec, cfg = self.spec, self.spec.cfg
+        space = workspace.prepare(
+            cfg, spec.root, spec.session, self.task.id, spec.starts, spec.worker
+        )
+        self.host.placed(spec, space.branch, str(space.path))
         if space.blocked:
-            return Outcome("blocked", space.blocked)
+            return AttemptResult("blocked", space.blocked)
         timeout = float(cfg.agent.timeout_seconds)
         if cfg.parallel.setup_command:
             err = workspace.run_shell(
                 "setup command", cfg.parallel.setup_command, space.path, space.env, timeout
             )
             if err:
-                return Outcome("failed", err)
+                return AttemptResult("failed", err)
         request = AgentRequest(
             task=self.task,
             worktree=space.path,
             env=space.env,
-            model=model,
+            model=spec.model,
             cfg=cfg,
             timeout=timeout,
-            on_spawn=lambda pid: orch.spawned(self.task.id, pid),
-            cancel=orch.cancel,
-            ctx=orch.ctx,
-            retry=orch.retry,
+            on_spawn=lambda pid: self.host.spawned(spec, pid),
+            cancel=self.cancel,
+            ctx=self.host.ctx,
+            retry=self.host.retry,
         )
         before = rev_parse("HEAD", space.path)
-        result = self._agent(request)
-        outcome = Outcome("completed" if result.success else "failed", result.error)
-        outcome.usages, outcome.agent_outcome = result.usages, result.outcome
-        outcome.warnings = result.warnings
-        outcome.cost_usd = self._track(result)
-        for warning in result.warnings:
-            self.orch.event(EventType.TASK_WARNING, self.task, error=warning)
-        if not result.success:
-            return outcome
-        outcome.commit = worktrees.commit_all(space.path, f"br: {self.task.id}: {self.task.title}")
-        outcome.commit = outcome.commit or rev_parse("HEAD", space.path)
-        if outcome.commit == before and self._must_change():
-            outcome.status, outcome.agent_outcome = "failed", NO_CHANGES
-            outcome.error = "no changes: the agent finished without changing any file"
-            return outcome
+        ran = self._agent(request)
+        result = AttemptResult(
+            "completed" if ran.success else "failed",
+            ran.error,
+            usages=ran.usages,
+            reported_cost_usd=ran.reported_cost_usd,
+            agent_outcome=ran.outcome,
+            warnings=ran.warnings,
+        )
+        for warning in ran.warnings:
+            self.host.report(spec, EventType.TASK_WARNING, error=warning)
+        if not ran.success:
+            return result
+        message = f"br: {self.task.id}: {self.task.title}"
+        result.commit = worktrees.commit_all(space.path, message) or rev_parse("HEAD", space.path)
+        result.changed = result.commit != before
+        if not result.changed:
+            result.agent_outcome = NO_CHANGES  # said from the start: status, summary, train
+            if self._must_change():
+                result.status, result.error = "failed", NO_CHANGE_ERROR
+                return result
         if self.task.verify:
-            return self._verify(outcome, space, timeout)
-        return outcome
+            self._verify(result, space, timeout)
+        return result
 
     def _agent(self, request: AgentRequest) -> AgentResult:
-        agent = get_agent(self.task.agent or self.orch.agent_name)
-        with self.orch.slots.hold(self.orch.cancel) as slot:
+        agent = get_agent(self.spec.agent)
+        host = self.host
+        with host.slots.hold(self.cancel) as slot:
             if slot is None:
                 return AgentResult(False, error="stopped before it started")
             dropped = 0
             for attempt in range(1, RATE_LIMIT_RETRIES + CONNECTION_RETRIES + 2):
-                self.orch.backoff.wait(self.orch.cancel)
+                host.backoff.wait(self.cancel)
                 result = agent.run(request)
                 if result.retryable and dropped < CONNECTION_RETRIES:
                     dropped += 1
                     delay = backoff(dropped)
                     self._retry_event(attempt, result, "connection", delay)
-                    if self.orch.cancel.wait(delay):
+                    if self.cancel.wait(delay):
                         return result
                     continue
                 if not result.rate_limited or attempt - dropped > RATE_LIMIT_RETRIES:
                     return result
-                self._retry_event(attempt, result, "rate_limited", self.orch.backoff.strike())
+                self._retry_event(attempt, result, "rate_limited", host.backoff.strike())
         return result  # pragma: no cover - the loop always returns
 
     def _retry_event(self, attempt: int, result: AgentResult, reason: str, delay: float) -> None:
-        self.orch.event(
-            EventType.TASK_RETRY,
-            self.task,
-            attempt=attempt,
-            error=result.error,
-            data={"reason": reason, "backoff_seconds": delay},
+        data = {"reason": reason, "backoff_seconds": delay, "run": self.spec.number}
+        self.host.report(
+            self.spec, EventType.TASK_RETRY, attempt=attempt, error=result.error, data=data
         )
 
     def _must_change(self) -> bool:
         """Model agents must change something; a shell task's own command may legitimately not."""
-        return (self.task.agent or self.orch.agent_name) != "shell"
+        return self.spec.agent != "shell"
 
-    def _track(self, result: AgentResult) -> float:
-        total = 0.0
-        for usage in result.usages:
-            total += self.orch.track(self.task, usage)
-        if not result.usages and result.reported_cost_usd:
-            total = result.reported_cost_usd
-        return total
-
-    def _verify(self, outcome: Outcome, space: workspace.Workspace, timeout: float) -> Outcome:
+    def _verify(self, result: AttemptResult, space: workspace.Workspace, timeout: float) -> None:
         assert self.task.verify
         err = workspace.run_shell("verify", self.task.verify, space.path, space.env, timeout)
         kind = EventType.VERIFICATION_FAILED if err else EventType.VERIFICATION_PASSED
         data: dict[str, Any] = {"command": self.task.verify}
-        self.orch.event(kind, self.task, success=err is None, error=err, data=data)
+        self.host.report(self.spec, kind, success=err is None, error=err, data=data)
+        result.verified = err is None
         if err:
-            outcome.status, outcome.error = "failed", err
-        return outcome
+            result.status, result.error = "failed", err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,16 +76,20 @@ def worker_env(cfg: Config, session: str, task_id: str, worker: int, path: Path)
     }
 
 
-def prepare(cfg: Config, root: Path, record: SessionRecord, task_id: str, worker: int) -> Workspace:
-    """Create the task's worktree on `br/<session>/<task>` and set it up for the agent."""
-    path = worktree_path(cfg, root, record.name, task_id)
-    branch = branch_for(record.name, task_id)
-    starts = start_points(record, task_id)
+def prepare(
+    cfg: Config, root: Path, session: str, task_id: str, starts: Sequence[str], worker: int
+) -> Workspace:
+    """Create the task's worktree on `br/<session>/<task>` from `starts` (the first commit,
+    with the others merged in) and set it up for the agent. A worktree and branch left by an
+    earlier run of the task are replaced: every run starts fresh."""
+    path = worktree_path(cfg, root, session, task_id)
+    branch = branch_for(session, task_id)
     worktrees.add_worktree(root, path, branch, starts[0])
-    env = worker_env(cfg, record.name, task_id, worker, path)
+    env = worker_env(cfg, session, task_id, worker, path)
     space = Workspace(path, branch, starts[0], env)
     if len(starts) > 1:
-        space.blocked = worktrees.merge_into(path, starts[1:], f"br: {task_id}: merge dependencies")
+        message = f"br: {task_id}: merge dependencies"
+        space.blocked = worktrees.merge_into(path, list(starts[1:]), message)
         if space.blocked:
             return space
     copy_files(root, path, cfg.parallel.copy_files, exclude=path.parent)

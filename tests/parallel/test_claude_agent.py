@@ -78,12 +78,30 @@ def test_tool_loop_edits_runs_and_is_confined(repo: Path, fake: FakeAnthropic) -
     }
 
 
-def test_turn_limit(repo: Path, fake: FakeAnthropic) -> None:
+def test_turn_limit_then_a_re_run_a_tier_up(repo: Path, fake: FakeAnthropic) -> None:
     fake.default = message("", tool_uses=[{"name": "list_files", "input": {}}])
     record = run(repo, max_turns=2)
-    assert record.tasks["greet"].status == "failed"
+    rec = record.tasks["greet"]
+    assert rec.status == "failed"
+    assert rec.error == "turn limit of 2 reached"
+    models = [r["body"]["model"] for r in fake.requests]
+    assert models == ["claude-haiku-5-5"] * 2 + ["claude-sonnet-5-5"] * 2  # escalated once
+    assert rec.attempts == 2 and rec.model == "claude-sonnet-5-5"
+    assert [(r["model"], r["error"]) for r in rec.runs] == [
+        ("claude-haiku-5-5", "turn limit of 2 reached")
+    ]
+
+
+def test_turn_limit_without_escalation(repo: Path, fake: FakeAnthropic) -> None:
+    import dataclasses
+
+    fake.default = message("", tool_uses=[{"name": "list_files", "input": {}}])
+    cfg = make_cfg(repo, agent={"max_turns": 2})
+    cfg = dataclasses.replace(cfg, routing=dataclasses.replace(cfg.routing, escalate=False))
+    task = Task("greet", title="Add hello.py", description="print hi", model="haiku")
+    record = run_plan(plan(task), root=repo, cfg=cfg, agent="claude")
     assert record.tasks["greet"].error == "turn limit of 2 reached"
-    assert len(fake.requests) == 2
+    assert len(fake.requests) == 2 and record.tasks["greet"].attempts == 1
 
 
 def test_budget_limit(repo: Path, fake: FakeAnthropic) -> None:
@@ -93,7 +111,7 @@ def test_budget_limit(repo: Path, fake: FakeAnthropic) -> None:
     record = run(repo, max_budget_usd=0.01)
     assert record.tasks["greet"].status == "failed"
     assert record.tasks["greet"].error == "budget of $0.01 exceeded"
-    assert len(fake.requests) == 1
+    assert len(fake.requests) == 2  # one call on each tier: the re-run went over it too
 
 
 def test_auth_error_fails_the_task_without_leaking_the_key(repo: Path, fake: FakeAnthropic) -> None:

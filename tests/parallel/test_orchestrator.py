@@ -155,7 +155,8 @@ def test_telemetry_events(repo: Path, cfg: Config) -> None:
         if e["event_type"] == "task_status_changed" and e["task_id"] == "no"
     ]
     assert [(c["from_status"], c["to_status"]) for c in changes] == [
-        ("pending", "running"),
+        ("pending", "ready"),
+        ("ready", "running"),
         ("running", "failed"),
     ]
 

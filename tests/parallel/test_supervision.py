@@ -16,7 +16,7 @@ import pytest
 
 from brgit.config import load_config
 from brgit.core.session import load_session
-from brgit.errors import ParallelError
+from brgit.errors import BuildRunnerError, ParallelError
 from brgit.parallel.orchestrator import resume_session
 from brgit.process import pid_alive
 from tests.conftest import git
@@ -33,9 +33,10 @@ def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 def record(repo: Path, name: str = "s") -> dict[str, Any]:
+    """The session's record as another process reads it (its snapshot and journal)."""
     try:
-        return json.loads((repo / ".buildrunner/sessions" / name / "session.json").read_text())
-    except (OSError, ValueError):
+        return load_session(name, repo).to_dict()
+    except BuildRunnerError:
         return {}
 
 
@@ -135,7 +136,7 @@ def test_graceful_stop_then_resume(repo: Path, tmp_path: Path, br: Any) -> None:
     wait_for(lambda: states(repo).get("first") == "running")
     stopped = br("parallel", "stop", "s", cwd=repo)
     assert stopped.code == 0 and "stopped" in stopped.out
-    assert states(repo) == {"first": "completed", "second": "pending"}
+    assert states(repo) == {"first": "completed", "second": "ready"}  # waits for a worker
     resumed = br("parallel", "resume", "s", cwd=repo)
     assert resumed.code == 0
     assert states(repo) == {"first": "completed", "second": "completed"}
@@ -160,7 +161,7 @@ def test_pause_holds_new_tasks_until_resumed(repo: Path, tmp_path: Path, br: Any
     gate.touch()  # "one" ends only now, with the session already paused
     wait_for(lambda: states(repo).get("one") == "completed")
     time.sleep(0.3)
-    assert states(repo)["two"] == "pending" and record(repo)["status"] == "paused"
+    assert states(repo)["two"] == "ready" and record(repo)["status"] == "paused"
     assert br("parallel", "resume", "s", cwd=repo).code == 0
     wait_for(lambda: record(repo).get("status") == "completed")
 
@@ -217,5 +218,5 @@ def test_dashboard_keys_pause_resume_and_stop(repo: Path, tmp_path: Path, br: An
     assert SessionWatch(manager, "s").key("s") == "session stopping"
     gate_two.touch()  # "two" finishes after the stop request; "three" must not start
     wait_for(lambda: record(repo).get("status") == "stopped", 20)
-    assert states(repo) == {"one": "completed", "two": "completed", "three": "pending"}
+    assert states(repo) == {"one": "completed", "two": "completed", "three": "ready"}
     assert SessionWatch(manager, "s").key("p") == "cannot pause session 's': it is stopped"
