@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 
 app = group("parallel", "Parallel build sessions: each task in its own worktree.")
 
-NameArg = Annotated[str, typer.Argument(help="Session name.")]
-OptName = Annotated[str | None, typer.Argument(help="Session name (default: the latest).")]
+NameArg = Annotated[str, typer.Argument(help="Session name or id.")]
+OptName = Annotated[
+    str | None, typer.Argument(help="Session name or id (default: the latest).")
+]
 WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", min=1, help="Workers.")]
 AgentOpt = Annotated[
     str | None,
@@ -82,14 +84,17 @@ def start(
 
 @app.command("status")
 def status(name: OptName = None, fmt: FormatOption = "table") -> None:
-    """Show a session: progress, workers, each task's result."""
-    from brgit.parallel.views import session_data, session_view
+    """Show a session: progress, ETA and lanes, workers, each task's result."""
+    from brgit.parallel.eta import telemetry_history
+    from brgit.parallel.views import session_data, session_eta, session_view
     from brgit.ui.output import emit
 
     check_format(fmt)
     manager = _manager()
     record = manager.get(name) if name else manager.latest()
-    emit(session_data(record), session_view(record), fmt)
+    ctx = manager.ctx
+    eta = session_eta(record, history=(lambda: telemetry_history(ctx)) if ctx else None)
+    emit(session_data(record, eta), session_view(record, eta), fmt)
 
 
 @app.command("list")
@@ -126,7 +131,7 @@ def workers_command(name: OptName = None, fmt: FormatOption = "table") -> None:
 def pause(name: NameArg) -> None:
     """Pause a running session: running tasks finish, no new ones start."""
     status = _manager().pause_session(name)
-    typer.echo(f"session {name}: {status.status}")
+    typer.echo(f"session {status.name}: {status.status}")
 
 
 @app.command("resume")
@@ -143,6 +148,7 @@ def resume(
 
     check_format(fmt)
     manager = _manager()
+    name = manager.name_of(name)
     if effective_status(manager.get(name)) in LIVE:
         typer.echo(f"session {name}: {manager.unpause_session(name).status}")
         return 0
@@ -160,14 +166,20 @@ def stop(
     """Stop a session: no new tasks start; --force also kills running agents."""
     status = _manager().stop_session(name, force=force)
     typer.echo(
-        f"session {name}: {status.status} ({status.completed_tasks}/"
-        f"{status.total_tasks} completed; `br parallel resume {name}` continues)"
+        f"session {status.name}: {status.status} ({status.completed_tasks}/"
+        f"{status.total_tasks} completed; `br parallel resume {status.name}` continues)"
     )
 
 
 @app.command("cleanup")
 def cleanup(
-    days: Annotated[int, typer.Option("--days", min=0, help="Older than N days.")] = 7,
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Sessions (names or ids) to clean up now, whatever their age."),
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=0, help="Without NAMES: older than N days.")
+    ] = 7,
     everything: Annotated[bool, typer.Option("--all", help="Every finished session.")] = False,
     fmt: FormatOption = "table",
 ) -> None:
@@ -175,7 +187,9 @@ def cleanup(
     from brgit.ui.output import View, emit
 
     check_format(fmt)
-    removed = _manager().cleanup(days=days, everything=everything)
+    if names and everything:
+        raise typer.BadParameter("give session names or --all, not both", param_hint="--all")
+    removed = _manager().cleanup(days=days, everything=everything, names=names)
     lines = [f"removed {r['name']} ({r['worktrees']} worktrees)" for r in removed]
     lines += [f"left alone {why}" for r in removed for why in r["left_alone"]]
     emit(removed, View(lines=lines or ["nothing to clean up"]), fmt)

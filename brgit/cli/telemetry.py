@@ -147,6 +147,24 @@ def tokens(
     emit(rows, tokens_view(rows), fmt)
 
 
+@app.command("velocity")
+def velocity(
+    days: Annotated[float, typer.Option("--days", min=0.001, help="Last N days.")] = 30,
+    by_model: Annotated[bool, typer.Option("--by-model", help="Also per model.")] = False,
+    fmt: FormatOption = "table",
+) -> None:
+    """How long tasks wait, work and merge: per lane, by agent (and model), from status
+    events (task durations where there are none)."""
+    from brgit.telemetry.velocity import read_velocity
+    from brgit.ui.output import emit
+
+    check_format(fmt)
+    collector = load_context().events
+    found = read_velocity(collector, days, by_model=by_model)
+    _warn_skipped(collector.last_read.corrupt_lines, collector.last_read.bad_segments)
+    emit(found.to_dict(by_model=by_model), found.view(by_model=by_model), fmt)
+
+
 IMPORT_SOURCES = ("claude-code", "codex")
 
 

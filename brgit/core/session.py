@@ -55,6 +55,7 @@ class TaskRecord:
     pid: int | None = None
     pid_started: int | None = None  # the process's start time (pids get reused)
     attempts: int = 0
+    ready_at: str | None = None  # when its dependencies were done (the wait lane starts)
     started_at: str | None = None
     finished_at: str | None = None
     duration_ms: int | None = None

@@ -104,9 +104,9 @@ def merge_session(
     `ctx` (default: a context built from `cfg`)."""
     from brgit.core.session import load_session
 
-    record = load_session(name, root)
+    record = load_session(name, root)  # by name or by id
     _not_running(record)
-    opts = options(cfg, over, session=name, fallback_target=record.base_branch)
+    opts = options(cfg, over, session=record.name, fallback_target=record.base_branch)
     return merge_record(
         root, cfg, record, opts, progress=progress, run_agent=run_agent, ctx=ctx
     )
@@ -171,10 +171,10 @@ def merge_branches(
 def forecast_session(root: Path, cfg: Config, name: str, over: Overrides = Overrides()) -> DryRun:
     from brgit.core.session import load_session
 
-    record = load_session(name, root)
-    opts = options(cfg, over, session=name, fallback_target=record.base_branch)
+    record = load_session(name, root)  # by name or by id
+    opts = options(cfg, over, session=record.name, fallback_target=record.base_branch)
     items, skipped = order.from_session(record, root)
-    return dry_run(root, items, opts.target, skipped=skipped, session=name)
+    return dry_run(root, items, opts.target, skipped=skipped, session=record.name)
 
 
 def forecast_branches(

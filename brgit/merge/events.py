@@ -22,6 +22,7 @@ class TrainEvents:
         self.root = root
         self.opts = opts
         self._collector = collector
+        self._status: dict[str, str] = {}  # a session task's status in the train (see status)
 
     def emit(self, kind: EventType, **fields: Any) -> None:
         """Record `kind` for this train's session; `fields` are TelemetryEvent fields."""
@@ -53,10 +54,34 @@ class TrainEvents:
         }
         kind = EventType.VERIFICATION_PASSED if ok else EventType.VERIFICATION_FAILED
         self.emit(kind, success=ok, duration_ms=duration_ms, data=data)
+        for task_id in tasks:
+            self.status(task_id, "verified" if ok else "verify_failed", log=str(log))
 
     def merged(self, item: TrainItem, commit: str) -> None:
         data = {"branch": item.branch, "commit": commit, "target": self.opts.target}
         self.emit(EventType.MERGE_MERGED, task_id=item.task_id, data=data)
+        self.status(item.task_id, "merged", commit=commit, target=self.opts.target)
+
+    def unchanged(self, ejection: Ejection) -> None:
+        """A branch that adds nothing the target lacks: its task ends here, not merged."""
+        self.status(ejection.task_id, "no_changes", branch=ejection.branch)
+
+    def status(self, task_id: str, to: str, **metadata: Any) -> None:
+        """A session task's status change in the train (`completed` -> `verified` or
+        `verify_failed` -> `merged`, `ejected` or `no_changes`): the end of its timeline."""
+        if not self.opts.session:
+            return  # hand-named branches are no session's tasks
+        old = self._status.get(task_id, "completed")
+        self._status[task_id] = to
+        data = {
+            "session": self.opts.session,
+            "from_status": old,
+            "to_status": to,
+            "command_name": "merge",
+            "lane": "merge",
+            "metadata": metadata,
+        }
+        self.emit(EventType.TASK_STATUS_CHANGED, task_id=task_id, data=data)
 
     def ejected(self, ejection: Ejection) -> None:
         if ejection.reason == CONFLICT:
@@ -69,6 +94,7 @@ class TrainEvents:
             "detail": ejection.detail,
         }
         self.emit(EventType.MERGE_EJECTED, task_id=ejection.task_id, data=data)
+        self.status(ejection.task_id, "ejected", reason=ejection.reason, files=ejection.files)
 
     def repaired(self, repair: Repair) -> None:
         data = {

@@ -205,6 +205,7 @@ class MergeTrain(Pipeline):
             elif ejection.reason == NO_CHANGES:
                 self.merged_ids.add(ejection.task_id)  # its dependents may still go ahead
                 self.result.skipped.append(ejection)
+                self.events.unchanged(ejection)
             else:
                 self._eject(ejection)
 

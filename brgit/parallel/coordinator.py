@@ -53,7 +53,8 @@ class WorkerCoordinator:
             return {}
 
     def _write(self) -> None:
-        atomic_write(self.file, json.dumps([asdict(w) for w in self.workers.values()], indent=1))
+        state = json.dumps([asdict(w) for w in self.workers.values()], indent=1)
+        atomic_write(self.file, state, durable=False)  # live state: no disk flush needed
 
     def register_worker(self, worker_id: str | None = None) -> str:
         with self.lock:

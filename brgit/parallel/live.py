@@ -8,8 +8,16 @@ from __future__ import annotations
 
 from brgit.errors import BuildRunnerError
 from brgit.parallel.coordinator import workers_of
+from brgit.parallel.eta import telemetry_history
 from brgit.parallel.manager import LIVE, SessionManager
-from brgit.parallel.views import events_table, recent_events, session_view, workers_view
+from brgit.parallel.views import (
+    events_table,
+    recent_events,
+    session_eta,
+    session_view,
+    workers_view,
+)
+from brgit.telemetry.velocity import LaneVelocity
 from brgit.view import View
 
 KEYS_HELP = "q quit  r refresh  p pause/resume  s stop"
@@ -21,12 +29,22 @@ class SessionWatch:
     def __init__(self, manager: SessionManager, name: str) -> None:
         self.manager = manager
         self.name = name
+        self._history: dict[str, LaneVelocity] | None = None
+
+    def history(self) -> dict[str, LaneVelocity]:
+        """Earlier sessions' lane times, read once per watch (only while this session has
+        none of its own)."""
+        if self._history is None:
+            ctx = self.manager.ctx
+            self._history = telemetry_history(ctx) if ctx is not None else {}
+        return self._history
 
     def frame(self, message: str = "") -> View:
-        """The session view, its workers, recent events, and the key help."""
+        """The session view (its ETA included), its workers, recent events, and the key
+        help."""
         manager = self.manager
         record = manager.get(self.name)
-        view = session_view(record)
+        view = session_view(record, session_eta(record, self.history))
         workers = workers_of(record, manager.root, manager.cfg.parallel.heartbeat_timeout)
         events = recent_events(manager.root / ".buildrunner", record.session_id)
         tables = [*view.tables, *workers_view(self.name, workers).tables, events_table(events)]

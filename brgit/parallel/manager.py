@@ -84,6 +84,10 @@ def status_of(record: SessionRecord) -> SessionStatus:
     )
 
 
+def _stamp(record: SessionRecord) -> dt.datetime:
+    return dt.datetime.fromisoformat(record.updated_at or record.created_at)
+
+
 def _elapsed(record: SessionRecord, status: str) -> int:
     try:
         start = dt.datetime.fromisoformat(record.created_at)
@@ -127,7 +131,12 @@ class SessionManager:
         return record
 
     def get(self, name: str) -> SessionRecord:
+        """The session named `name`, or whose id (`session-...`) is `name`."""
         return load_session(name, self.root)
+
+    def name_of(self, name_or_id: str) -> str:
+        """The session's name, given its name or its id (NotFoundError when neither)."""
+        return self.get(name_or_id).name
 
     def get_session_status(self, name: str) -> SessionStatus:
         return status_of(self.get(name))
@@ -149,12 +158,12 @@ class SessionManager:
         return record
 
     def pause_session(self, name: str) -> SessionStatus:
-        self._live(name, "pause")
+        name = self._live(name, "pause").name
         control.request(name, self.root, "pause")
         return self._settle(name, "paused")
 
     def unpause_session(self, name: str) -> SessionStatus:
-        self._live(name, "resume")
+        name = self._live(name, "resume").name
         control.request(name, self.root, "run")
         return self._settle(name, "running")
 
@@ -168,6 +177,7 @@ class SessionManager:
     ) -> SessionRecord:
         """Unpause a live session, or run what remains of a stopped or crashed one."""
         record = self.get(name)
+        name = record.name
         if effective_status(record) in LIVE:
             self.unpause_session(name)
             return self.get(name)
@@ -181,6 +191,7 @@ class SessionManager:
     def stop_session(self, name: str, *, force: bool = False, wait: float = 10.0) -> SessionStatus:
         """Stop starting tasks (running ones finish); `force` also kills running agents."""
         record = self.get(name)
+        name = record.name
         if effective_status(record) in LIVE:
             control.request(name, self.root, "stop-force" if force else "stop")
             if force or wait:
@@ -217,23 +228,40 @@ class SessionManager:
             time.sleep(0.05)
         return self.get_session_status(name)
 
-    def cleanup(self, *, days: int = 7, everything: bool = False) -> list[dict[str, Any]]:
-        """Remove finished sessions (older than `days`, or all with `everything`): their
-        worktrees and records. Branches stay, so completed work can still be merged."""
-        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
-        removed = []
-        for record in list_sessions(self.root):
-            if effective_status(record) in LIVE:
-                continue
-            stamp = dt.datetime.fromisoformat(record.updated_at or record.created_at)
-            if not everything and stamp > cutoff:
-                continue
-            count, left = self.remove_worktrees(record)
-            removed.append({"name": record.name, "worktrees": count, "left_alone": left})
-            # the session's own folder in brgit's store (its name is checked, so it is one)
-            shutil.rmtree(session_file(record.name, self.root).parent, ignore_errors=True)
+    def cleanup(
+        self, *, days: int = 7, everything: bool = False, names: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Remove finished sessions (older than `days`, all with `everything`, or the ones
+        `names` gives, by name or id, whatever their age): their worktrees and records.
+        Branches stay, so completed work can still be merged. A named session that still
+        runs is an error."""
+        if names:
+            chosen = [self._finished(name) for name in names]
+        else:
+            cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+            chosen = [
+                r
+                for r in list_sessions(self.root)
+                if effective_status(r) not in LIVE and (everything or _stamp(r) <= cutoff)
+            ]
+        removed = [self._remove(record) for record in chosen]
         worktrees.prune(self.root)
         return removed
+
+    def _finished(self, name: str) -> SessionRecord:
+        record = self.get(name)
+        if effective_status(record) in LIVE:
+            raise ParallelError(
+                f"session {record.name!r} is {effective_status(record)}: "
+                f"`br parallel stop {record.name}` first"
+            )
+        return record
+
+    def _remove(self, record: SessionRecord) -> dict[str, Any]:
+        count, left = self.remove_worktrees(record)
+        # the session's own folder in brgit's store (its name is checked, so it is one)
+        shutil.rmtree(session_file(record.name, self.root).parent, ignore_errors=True)
+        return {"name": record.name, "worktrees": count, "left_alone": left}
 
     def remove_worktrees(self, record: SessionRecord) -> tuple[int, list[str]]:
         """Remove the session's worktrees that brgit created; the rest is left and reported."""

@@ -204,8 +204,11 @@ class Orchestrator:
 
     def ready(self, task_id: str) -> None:
         with self.lock:
+            rec = self.record.task(task_id)
+            if rec.status != "ready":
+                rec.ready_at = now_iso()
             self.status.change(task_id, "ready")
-            self.writer.task(task_id, now_iso())
+            self.writer.task(task_id, rec.ready_at or now_iso())
 
     def start(self, task_id: str, worker: int) -> AttemptSpec | None:
         """Choose the first run's model and mark the task running; its first attempt, or None

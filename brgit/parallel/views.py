@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from brgit.core.session import SessionRecord
 from brgit.parallel.coordinator import WorkerHealth
-from brgit.parallel.manager import SessionStatus, effective_status, status_of
+from brgit.parallel.eta import Eta, estimate, snapshot_of
+from brgit.parallel.manager import LIVE, SessionStatus, effective_status, status_of
+from brgit.telemetry.velocity import LaneVelocity
 from brgit.view import Table, View
 
 TAIL_BYTES = 65536
@@ -19,10 +22,30 @@ def progress(status: SessionStatus) -> str:
     return f"{status.completed_tasks}/{status.total_tasks}"
 
 
-def session_data(record: SessionRecord) -> dict[str, Any]:
+History = Callable[[], Mapping[str, LaneVelocity]]
+
+
+def session_eta(record: SessionRecord, history: History | None = None) -> Eta:
+    """The ETA of a live session (0 once completed, None when it is not running);
+    `history()` is read only while none of this session's tasks has finished."""
+    status = effective_status(record)
+    snapshot = snapshot_of(record)
+    eta = estimate(snapshot)
+    if status in LIVE and eta.eta_seconds is None and history is not None:
+        eta = estimate(snapshot, history())
+    if status == "completed":
+        eta.eta_seconds = 0.0
+    elif status not in LIVE:
+        eta.eta_seconds = None
+    return eta
+
+
+def session_data(record: SessionRecord, eta: Eta | None = None) -> dict[str, Any]:
     data = dataclasses.asdict(status_of(record))
     data["base_commit"] = record.base_commit
     data["base_branch"] = record.base_branch
+    data["no_changes_tasks"] = record.no_changes()
+    data.update((eta or session_eta(record)).to_dict())
     data["tasks"] = [{"task_id": t.id, **_task(record, t.id)} for t in record.plan.tasks]
     return data
 
@@ -42,9 +65,12 @@ def _task(record: SessionRecord, task_id: str) -> dict[str, Any]:
         "output_tokens",
         "cost_usd",
         "error",
+        "outcome",
+        "runs",
     )
     data = {k: getattr(rec, k) for k in keep}
     data["status"] = task_status(record, task_id)
+    data["changed"] = None if rec.status != "completed" else not rec.no_changes
     return data
 
 
@@ -57,8 +83,17 @@ def task_status(record: SessionRecord, task_id: str) -> str:
     return status
 
 
-def session_view(record: SessionRecord) -> View:
+def shown_status(record: SessionRecord, task_id: str) -> str:
+    """The status as a person reads it: a completed task that changed nothing says so."""
+    rec = record.task(task_id)
+    if rec.status == "completed" and rec.no_changes:
+        return "no changes"
+    return task_status(record, task_id)
+
+
+def session_view(record: SessionRecord, eta: Eta | None = None) -> View:
     status = status_of(record)
+    eta = eta or session_eta(record)
     rows = []
     for task in record.plan.tasks:
         rec = record.task(task.id)
@@ -66,7 +101,7 @@ def session_view(record: SessionRecord) -> View:
         rows.append(
             [
                 task.id,
-                task_status(record, task.id),
+                shown_status(record, task.id),
                 rec.worker_id,
                 rec.commit[:10] if rec.commit else None,
                 seconds,
@@ -82,8 +117,9 @@ def session_view(record: SessionRecord) -> View:
                 "Progress",
                 f"{progress(status)} tasks completed "
                 f"({_pct(status)}), {status.failed_tasks} failed, "
-                f"{status.blocked_tasks} blocked",
+                f"{status.blocked_tasks} blocked" + _unchanged(record),
             ),
+            ("ETA", eta_text(eta, status.status)),
             ("Workers", f"{status.active_workers} active of {status.num_workers}"),
             ("Agent", status.agent),
             ("Base", f"{record.base_branch or '-'} @ {record.base_commit[:10]}"),
@@ -92,6 +128,33 @@ def session_view(record: SessionRecord) -> View:
         ],
         tables=[Table(["Task", "Status", "Worker", "Commit", "Time", "Cost $", "Error"], rows)],
     )
+
+
+def _unchanged(record: SessionRecord) -> str:
+    count = record.no_changes()
+    return f"; {count} completed with no changes" if count else ""
+
+
+def eta_text(eta: Eta, status: str) -> str:
+    if status == "completed":
+        return "done"
+    if status not in LIVE:
+        return f"- (the session is {status})"
+    if eta.eta_seconds is None:
+        return "unknown until a task finishes"
+    basis = "this session's" if eta.basis == "session" else "earlier sessions'"
+    return f"about {_duration(eta.eta_seconds)} (from {basis} task times)"
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
 
 
 def _pct(status: SessionStatus) -> str:

@@ -5,7 +5,8 @@ A task's life is one timeline of `task_status_changed` events, from `pending` to
 
 - **wait**: `ready` -> `running` (dependencies done, waiting for a worker);
 - **work**: `running` -> `completed` (the agent, its commit and the task's verify);
-- **merge**: `completed` -> `merged` or `ejected` (the merge train, its verify included).
+- **merge**: `completed` -> `merged`, `ejected` or `no_changes` (the merge train, its verify
+  included; `verified` and `verify_failed` happen inside the lane).
 
 A lane's time for one task runs from the event that put the task in the lane to the first
 event that took it to the lane's end; a task that left the lane another way (`running` ->
@@ -21,15 +22,19 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brgit.telemetry.metrics import percentile
+from brgit.view import Table, View
+
+if TYPE_CHECKING:
+    from brgit.telemetry.collector import EventCollector
 
 WAIT, WORK, MERGE = "wait", "work", "merge"
 LANES = (WAIT, WORK, MERGE)
 ENTERS = {"ready": WAIT, "running": WORK, "completed": MERGE}  # status -> lane it starts
 ENDS = {WAIT: frozenset({"running"}), WORK: frozenset({"completed"}),
-        MERGE: frozenset({"merged", "ejected"})}  # fmt: skip
+        MERGE: frozenset({"merged", "ejected", "no_changes"})}  # fmt: skip
 STATUS_EVENT = "task_status_changed"
 DONE_EVENT = "task_completed"
 EVENTS = "events"  # where a lane's figures came from
@@ -73,6 +78,38 @@ class Velocity:
     def lane(self, name: str) -> LaneVelocity:
         return next(v for v in self.lanes if v.lane == name)
 
+    def to_dict(self, *, by_model: bool = False) -> dict[str, Any]:
+        """The JSON of `br telemetry velocity`: `lanes` and `by_agent`, and `by_model` when
+        asked for."""
+        def rows(lanes: list[LaneVelocity]) -> list[dict[str, Any]]:
+            return [vars(lane) for lane in lanes]
+
+        data: dict[str, Any] = {"days": self.days, "lanes": rows(self.lanes)}
+        data["by_agent"] = {k: rows(v) for k, v in self.by_agent.items()}
+        if by_model:
+            data["by_model"] = {k: rows(v) for k, v in self.by_model.items()}
+        return data
+
+    def view(self, *, by_model: bool = False) -> View:
+        columns = ["Lane", "Tasks", "Median s", "P90 s", "From"]
+        tables = [Table(columns, _rows(self.lanes), title="All tasks")]
+        groups = [("Agent", self.by_agent)] + ([("Model", self.by_model)] if by_model else [])
+        for label, grouped in groups:
+            rows = [[key, *row] for key, lanes in grouped.items() for row in _rows(lanes)]
+            tables.append(Table([label, *columns], rows, title=f"By {label.lower()}"))
+        span = f"last {self.days:g} days" if self.days else "all history"
+        empty = not any(lane.count for lane in self.lanes)
+        lines = ["No task times in this window."] if empty else []
+        return View(title=f"Lane velocity ({span})", tables=tables, lines=lines)
+
+
+def _rows(lanes: list[LaneVelocity]) -> list[list[Any]]:
+    def shown(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}"
+
+    return [[v.lane, v.count, shown(v.median_seconds), shown(v.p90_seconds), v.source]
+            for v in lanes if v.count]  # fmt: skip
+
 
 def velocity(
     events: Iterable[Mapping[str, Any]], *, days: float | None = None, by_model: bool = False
@@ -102,16 +139,28 @@ def lane_stats(found: Iterable[Span]) -> list[LaneVelocity]:
 
 
 def _stats(lane: str, found: list[Span]) -> LaneVelocity:
-    millis = Counter(round(s.seconds * 1000) for s in found)
     sources = sorted({s.source for s in found})
+    return lane_velocity(lane, [s.seconds for s in found], "+".join(sources) or EVENTS)
+
+
+def lane_velocity(lane: str, seconds: Iterable[float], source: str) -> LaneVelocity:
+    """Count, median and p90 (nearest rank, to the millisecond) of one lane's times."""
+    millis = Counter(round(s * 1000) for s in seconds)
     median, p90 = percentile(millis, 50), percentile(millis, 90)
     return LaneVelocity(
         lane,
-        len(found),
+        sum(millis.values()),
         None if median is None else median / 1000,
         None if p90 is None else p90 / 1000,
-        "+".join(sources) if sources else EVENTS,
+        source,
     )
+
+
+def read_velocity(collector: EventCollector, days: float, *, by_model: bool = False) -> Velocity:
+    """Velocity over the last `days` days of the collector's events."""
+    wanted = (STATUS_EVENT, DONE_EVENT)
+    events = (e for e in collector.iter_events(hours=days * 24) if e.get("event_type") in wanted)
+    return velocity(events, days=days, by_model=by_model)
 
 
 def spans(events: Iterable[Mapping[str, Any]]) -> list[Span]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,53 @@ def test_secrets_in_agent_output_are_masked(repo: Path, tmp_path: Path, br: Any)
     for file in (repo / ".buildrunner").rglob("*"):
         if file.is_file():
             assert key not in file.read_text(errors="replace"), file
+
+
+def test_every_session_command_takes_the_id_too(repo: Path, tmp_path: Path, br: Any) -> None:
+    gate = tmp_path / "gate"
+    plan = write_plan(
+        tmp_path / "p.toml",
+        f'[[tasks]]\nid = "one"\nrun = "while [ ! -e {gate} ]; do sleep 0.05; done"\n'
+        '[[tasks]]\nid = "two"\ndepends_on = ["one"]\nrun = "echo 2 > two.txt"\n',
+    )
+    assert br("parallel", "start", "named", "--plan", str(plan), "--detach", cwd=repo).code == 0
+    (listed,) = json.loads(br("parallel", "list", "--format", "json", cwd=repo).out)
+    sid = listed["session_id"]
+    assert sid.startswith("session-") and listed["name"] == "named"
+    shown = json.loads(br("parallel", "status", sid, "--format", "json", cwd=repo).out)
+    assert shown["name"] == "named"
+    workers = json.loads(br("parallel", "workers", sid, "--format", "json", cwd=repo).out)
+    assert workers and workers[0]["worker_id"] == "worker-1"
+    assert br("parallel", "pause", sid, cwd=repo).out.strip() == "session named: paused"
+    assert br("parallel", "resume", sid, cwd=repo).out.strip() == "session named: running"
+    assert br("parallel", "pause", sid, cwd=repo).out.strip() == "session named: paused"
+    gate.touch()  # "one" ends; "two" waits while the session is paused
+    manager = SessionManager(repo, make_cfg(repo))
+    while manager.get(sid).tasks["one"].status != "completed":
+        time.sleep(0.05)
+    stopped = br("parallel", "stop", sid, cwd=repo)
+    assert stopped.code == 0 and stopped.out.startswith("session named: stopped")
+    assert manager.get(sid).name == "named" and manager.get_session_status(sid).name == "named"
+    resumed = br("parallel", "resume", sid, "--format", "json", cwd=repo)
+    assert resumed.code == 0 and json.loads(resumed.out)["status"] == "completed"
+    forecast = br("merge", "--session", sid, "--dry-run", "--format", "json", cwd=repo)
+    assert forecast.code == 0, forecast.err
+    assert br("parallel", "status", "session-0000000000", cwd=repo).code == 6
+
+
+def test_cleanup_by_name_ignores_days(repo: Path, tmp_path: Path, br: Any) -> None:
+    plan = write_plan(tmp_path / "p.toml", PLAN)
+    for name in ("keep", "drop"):
+        assert br("parallel", "start", name, "--plan", str(plan), cwd=repo).code == 0
+    worktree = Path(json.loads(br("parallel", "status", "drop", "-f", "json", cwd=repo).out)
+                    ["tasks"][0]["worktree"])  # fmt: skip
+    nothing = br("parallel", "cleanup", cwd=repo)
+    assert nothing.code == 0 and "nothing to clean up" in nothing.out  # younger than 7 days
+    done = br("parallel", "cleanup", "drop", "--format", "json", cwd=repo)
+    assert done.code == 0, done.err
+    assert json.loads(done.out) == [{"name": "drop", "worktrees": 1, "left_alone": []}]
+    assert not worktree.exists() and br("parallel", "status", "drop", cwd=repo).code == 6
+    assert br("parallel", "status", "keep", cwd=repo).code == 0
+    assert br("parallel", "cleanup", "nope", cwd=repo).code == 6
+    both = br("parallel", "cleanup", "keep", "--all", cwd=repo)
+    assert both.code == 2 and "not both" in both.err
