@@ -243,8 +243,9 @@ def summarise(
 
 def line(row: dict[str, Any]) -> str:
     ours, hand = median(row["brgit_seconds"]), median(row["hand_seconds"])
-    return (f"{row['tasks']:5d} tasks: brgit {ours:7.2f}s ({row['brgit_ms_per_task']:.1f} ms/task), "
-            f"by hand {hand:6.2f}s ({row['hand_ms_per_task']:.1f} ms/task), "
+    return (f"{row['tasks']:5d} tasks: brgit {ours:7.2f}s "
+            f"({row['brgit_ms_per_task']:.1f} ms/task), by hand {hand:6.2f}s "
+            f"({row['hand_ms_per_task']:.1f} ms/task), "
             f"ratio {row['ratio']:.2f}; dispatch first {row['dispatch_first_ms']:.2f} ms, "
             f"median {row['dispatch_median_ms']:.2f} ms, p99 {row['dispatch_p99_ms']:.2f} ms, "
             f"last decile {row['dispatch_deciles_ms'][-1]:.2f} ms")  # fmt: skip
