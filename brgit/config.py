@@ -73,8 +73,8 @@ class Thresholds:
     success_rate_critical: float = _opt(50.0, "percent; below it the alert is critical")
     latency_warning_ms: float = _opt(2000.0, "p95 task latency that warns")
     latency_critical_ms: float = _opt(10000.0, "p95 task latency that is critical")
-    daily_cost_warning: float = _opt(8.0, "USD spent today that warns")
-    daily_cost_critical: float = _opt(10.0, "USD spent today that is critical")
+    daily_cost_warning: float = _opt(40.0, "USD spent today that warns (80% of the daily budget)")
+    daily_cost_critical: float = _opt(50.0, "USD spent today that is critical (the daily budget)")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class AgentConfig:
     output_format: str = _opt("auto", either(OUTPUT_FORMATS))
     timeout_seconds: int = _opt(1800, "an agent running longer than this is stopped")
     max_turns: int = _opt(30, "turn limit of the claude agent and the claude-code preset")
-    max_budget_usd: float = _opt(2.0, "spend limit of one claude or claude-code task")
+    max_budget_usd: float = _opt(25.0, "spend limit of one claude or claude-code task run")
     claude_code_path: str = _opt("", "the claude executable of the claude-code preset; empty: PATH")
     codex_path: str = _opt("", "the codex executable of the codex preset; empty: PATH")
     aider_path: str = _opt("", "the aider executable of the aider preset; empty: PATH")

@@ -171,6 +171,7 @@ def summary(result: JobResult) -> dict[str, Any]:
             if t.status == "failed"
         ],
         "warnings": [{"task_id": t.task_id, "warning": w} for t in tasks for w in t.warnings],
+        "runs": sum(t.attempts for t in tasks),  # agent runs, re-runs a tier up included
         "verify_runs": train.verify_runs,
         "tokens": {
             "input": sum(t.input_tokens for t in tasks),

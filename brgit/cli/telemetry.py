@@ -153,8 +153,10 @@ def velocity(
     by_model: Annotated[bool, typer.Option("--by-model", help="Also per model.")] = False,
     fmt: FormatOption = "table",
 ) -> None:
-    """How long tasks wait, work and merge: per lane, by agent (and model), from status
-    events (task durations where there are none)."""
+    """How long tasks wait, work and merge: per lane, by agent and by model.
+
+    Read from task status events; a task's duration stands for its work lane where there are
+    none."""
     from brgit.telemetry.velocity import read_velocity
     from brgit.ui.output import emit
 

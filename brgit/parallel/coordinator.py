@@ -44,6 +44,8 @@ class WorkerCoordinator:
         self.file = sessions_dir(root) / session / "workers.json"
         self.lock = threading.Lock()
         self.workers: dict[str, WorkerState] = self._read()
+        self.deferred = False  # True: changes are written by flush() (the scheduler, per step)
+        self._dirty = False
 
     def _read(self) -> dict[str, WorkerState]:
         try:
@@ -53,8 +55,22 @@ class WorkerCoordinator:
             return {}
 
     def _write(self) -> None:
+        if self.deferred:
+            self._dirty = True
+            return
         state = json.dumps([asdict(w) for w in self.workers.values()], indent=1)
         atomic_write(self.file, state, durable=False)  # live state: no disk flush needed
+        self._dirty = False
+
+    def flush(self) -> None:
+        """Write what changed since the last write (for a deferred coordinator)."""
+        with self.lock:
+            if self._dirty:
+                self.deferred, deferred = False, self.deferred
+                try:
+                    self._write()
+                finally:
+                    self.deferred = deferred
 
     def register_worker(self, worker_id: str | None = None) -> str:
         with self.lock:
@@ -76,7 +92,8 @@ class WorkerCoordinator:
         for task in record.plan.order():
             rec = record.tasks.get(task.id)
             deps_done = all(record.tasks[d].status == "completed" for d in task.depends_on)
-            if rec and rec.status == "pending" and deps_done and task.id not in taken:
+            waiting = rec is not None and rec.status in ("pending", "ready")
+            if waiting and deps_done and task.id not in taken:
                 self.assign(worker_id, task.id)
                 return task.id
         return None

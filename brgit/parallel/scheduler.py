@@ -46,6 +46,7 @@ class Scheduler:
         orch = self.orch
         for number in self.free:
             orch.coordinator.register_worker(f"worker-{number}")
+        orch.coordinator.deferred = True  # written once per step, not twice per task
         orch.event(EventType.SESSION_STARTED, data={"tasks": len(self.record.plan.tasks)})
         started = time.monotonic()
         interrupted = False
@@ -129,6 +130,7 @@ class Scheduler:
             if command == "run":
                 self._dispatch()
             self._heartbeat()
+            self.orch.coordinator.flush()
             if not self.running:
                 if command.startswith("stop") or (not self.ready_ids and command != "pause"):
                     return
@@ -208,4 +210,5 @@ class Scheduler:
             rec.status = "failed"
         rec.pid = None
         self.orch.coordinator.stop_all()
+        self.orch.coordinator.flush()
         self.orch.snapshot()

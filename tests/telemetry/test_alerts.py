@@ -20,12 +20,12 @@ def metrics(done: int, failed: int, latency_ms: int) -> Bucket:
 
 
 def test_levels_follow_thresholds() -> None:
-    limits = Thresholds()  # 80/50 %, 2000/10000 ms, $8/$10
+    limits = Thresholds()  # 80/50 %, 2000/10000 ms, $40/$50
     stats = ReadStats()
     ok = check(metrics_of(metrics(9, 1, 500), 24, 0, stats), CostSummary("day"), limits)
     assert ok == []
     m = metrics_of(metrics(4, 6, 12_000), 24, 0, stats)
-    today = CostSummary("day", total_cost=9.0, by_day={"2026-11-22": 9.0})
+    today = CostSummary("day", total_cost=45.0, by_day={"2026-11-22": 45.0})
     alerts = check(m, today, limits)
     assert [(a.name, a.level) for a in alerts] == [
         ("success_rate", "critical"), ("latency_p95", "critical"), ("daily_cost", "warning")
