@@ -86,8 +86,9 @@ def run_demo(
     paths = create_sample(target.resolve())
     cfg = load_config(paths.repo, paths.repo / ".buildrunner" / "config.toml")
     result = run_job(
-        paths.plan, root=paths.repo, cfg=cfg, workers=workers, session="demo", progress=progress
-    )
+        paths.plan, root=paths.repo, cfg=cfg, workers=workers, session="demo", progress=progress,
+        command="demo",
+    )  # fmt: skip
     return paths, result
 
 
@@ -102,6 +103,17 @@ def br_command() -> str:
     if on_path and (not beside.exists() or Path(on_path).resolve() == beside.resolve()):
         return "br"
     return shlex.quote(str(beside)) if beside.exists() else f"{sys.executable} -m brgit"
+
+
+def exit_note(result: JobResult) -> str:
+    """The demo exits as `br run` would for the same outcome; say so, since the sample is
+    built to eject two branches."""
+    if result.exit_code == 0:
+        return "Exit 0: everything merged."
+    return (
+        f"Exit {result.exit_code}, as `br run` gives for the same outcome: "
+        f"{'; '.join(result.why())} (the sample is built to show ejections)."
+    )
 
 
 def where_to_look(paths: DemoPaths) -> list[str]:

@@ -21,6 +21,7 @@ from brgit.merge import api
 from brgit.merge.model import TrainResult
 from brgit.merge.train import Progress
 from brgit.telemetry.events import EventType, TelemetryEvent
+from brgit.view import View
 
 
 @dataclass
@@ -33,15 +34,54 @@ class JobResult:
     @property
     def ok(self) -> bool:
         done = self.session.count("completed") == len(self.session.plan.tasks)
-        return done and self.train.ok
+        return done and self.train.ok and not self.nothing_merged
+
+    @property
+    def nothing_merged(self) -> bool:
+        """The plan asked for work and none of it reached the target."""
+        return bool(self.session.plan.tasks) and not self.train.merged
 
     @property
     def exit_code(self) -> int:
-        """0 when everything merged; 5 when a model provider refused a task (auth, billing,
-        quota, retries exhausted); 1 for any other failed task or ejected branch."""
+        """The one rule of `br run` and `br demo`: 0 when every task completed and something
+        was merged with nothing ejected; 5 when a model provider refused a task (auth,
+        billing, quota, retries exhausted); 1 otherwise (a failed or blocked task, an
+        ejected branch, or nothing merged at all, e.g. every task changed nothing)."""
         if self.ok:
             return EXIT_OK
         return EXIT_API if self.session.api_failed else EXIT_GENERAL
+
+    def why(self) -> list[str]:
+        """What kept the exit code from 0, in words (empty when it is 0)."""
+        record, notes = self.session, []
+        left = len(record.plan.tasks) - record.count("completed")
+        if left:
+            notes.append(f"{left} task(s) did not complete")
+        if self.train.ejected:
+            notes.append(f"{len(self.train.ejected)} branch(es) ejected by the merge train")
+        if self.nothing_merged:
+            unchanged = record.no_changes()
+            reason = f": {unchanged} task(s) changed nothing" if unchanged else ""
+            notes.append(f"nothing was merged{reason}")
+        return notes
+
+
+class Lines:
+    """Progress lines that outlive their reader: once the output is closed (`br run plan.toml
+    2>&1 | head -2`), further lines are dropped and the work goes on; only the summary at the
+    end meets the closed output (`br` then exits 141 if the job itself succeeded)."""
+
+    def __init__(self, write: Progress) -> None:
+        self.write = write
+        self.closed = False
+
+    def __call__(self, line: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.write(line)
+        except (BrokenPipeError, ValueError):  # closed pipe, or a closed stream
+            self.closed = True
 
 
 DEFAULT_SOURCES = (
@@ -99,9 +139,11 @@ def run_job(
     verify: str | None = None,
     progress: Progress | None = None,
     ctx: Context | None = None,
+    command: str = "run",
 ) -> JobResult:
     """Run the plan or spec at `source`, then the merge train; everything is recorded through
-    `ctx` (default: a context built from `cfg`)."""
+    `ctx` (default: a context built from `cfg`). `progress` gets one line per step; wrap it
+    in `Lines` so that a reader who leaves (`br run ... | head`) never stops the work."""
     from brgit.parallel.orchestrator import run_plan
 
     ctx = context_for(cfg, root, ctx)
@@ -113,7 +155,7 @@ def run_job(
     events.collect(TelemetryEvent(EventType.BUILD_STARTED, data={"plan": plan.name}))
     record = run_plan(
         plan, root=root, cfg=cfg, session=session, workers=workers, agent=agent,
-        progress=progress, ctx=ctx,
+        progress=progress, ctx=ctx, command=command,
     )  # fmt: skip
     over = api.Overrides(target=target, verify=verify)
     opts = api.options(cfg, over, session=record.name, fallback_target=target)
@@ -148,7 +190,10 @@ def summary(result: JobResult) -> dict[str, Any]:
         "tasks": {
             "total": len(record.plan.tasks),
             **{s: record.count(s) for s in ("completed", "failed", "blocked")},
+            "no_changes": record.no_changes(),  # completed, and their run changed nothing
         },
+        "exit_code": result.exit_code,
+        "why": result.why(),
         "target": train.target,
         "final_commit": train.final_commit,
         "merged": [m.task_id for m in train.merged],
@@ -182,3 +227,19 @@ def summary(result: JobResult) -> dict[str, Any]:
         "cost_usd": round(sum(t.cost_usd for t in tasks), 6),
         "wall_time_s": round(result.wall_ms / 1000, 3),
     }
+
+
+def emit_summary(data: dict[str, Any], view: View, fmt: str, code: int) -> int:
+    """Print the job's summary and return `code`. When the reader has gone (`| head`), the
+    job's own failure code is kept; a job that succeeded exits 141 (`OutputClosedError`),
+    since its output was all that remained and could not be written."""
+    from brgit.errors import OutputClosedError
+    from brgit.ui.output import emit
+
+    try:
+        emit(data, view, fmt)
+    except OutputClosedError:
+        if code:
+            return code
+        raise
+    return code

@@ -11,7 +11,8 @@ from brgit.cli._common import FormatOption, check_format
 
 HELP = (
     "Create a sample repository in a temporary folder (six shell tasks: two dependent, one "
-    "conflicting, one failing its tests), run `br run` on it offline, and show what happened."
+    "conflicting, one failing its tests), run `br run` on it offline, and show what happened. "
+    "Exits as `br run` does for the same outcome (1: the sample ejects two branches)."
 )
 
 
@@ -26,15 +27,14 @@ def register(app: typer.Typer) -> None:
     ) -> int:
         check_format(fmt)
         from brgit.app import job
-        from brgit.app.demo import run_demo, where_to_look
+        from brgit.app.demo import exit_note, run_demo, where_to_look
         from brgit.merge import report
-        from brgit.ui.output import emit, note
+        from brgit.ui.output import note
 
-        progress = None if fmt == "json" else note
+        progress = None if fmt == "json" else job.Lines(note)
         paths, result = run_demo(folder, workers=workers, progress=progress)
         data = job.summary(result)
         data["repository"] = str(paths.repo)
         view = report.job_view(data)
-        view.lines += ["", *where_to_look(paths)]
-        emit(data, view, fmt)
-        return 0
+        view.lines += ["", *where_to_look(paths), "", exit_note(result)]
+        return job.emit_summary(data, view, fmt, result.exit_code)

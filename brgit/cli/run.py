@@ -55,11 +55,12 @@ def run_and_report(
     verify: str | None,
     fmt: str,
 ) -> int:
-    """Run the job in the current repository and print its summary; 0 only if all merged,
-    5 if a model provider refused a task, else 1."""
+    """Run the job in the current repository and print its summary; the exit code is the
+    job's (`JobResult.exit_code`: 0 only if every task completed and something merged with
+    nothing ejected, 5 if a model provider refused a task, else 1)."""
     from brgit.app import job
     from brgit.merge import report
-    from brgit.ui.output import emit, note
+    from brgit.ui.output import note
 
     ctx = load_context()
     cfg = ctx.config
@@ -72,8 +73,10 @@ def run_and_report(
         agent=agent,
         session=session,
         verify=verify,
-        progress=None if fmt == "json" else note,
+        progress=None if fmt == "json" else job.Lines(note),
     )
     data = job.summary(result)
-    emit(data, report.job_view(data), fmt)
-    return result.exit_code
+    view = report.job_view(data)
+    if result.exit_code:
+        view.lines.append(f"Exit {result.exit_code}: {'; '.join(result.why()) or 'see above'}.")
+    return job.emit_summary(data, view, fmt, result.exit_code)

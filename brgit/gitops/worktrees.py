@@ -187,9 +187,18 @@ def commit_all(worktree: Path, message: str) -> str | None:
         return None
     result = run_git(["commit", "-q", "-m", message], worktree, check=False)
     if not result.ok:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise GitError(f"commit in {worktree.name} failed: {detail[-1] if detail else 'failed'}")
+        detail = _what_failed(f"{result.stdout}\n{result.stderr}")
+        raise GitError(f"commit in {worktree.name} failed: {detail}")
     return run_git(["rev-parse", "HEAD"], worktree).stdout.strip()
+
+
+def _what_failed(output: str, limit: int = 400) -> str:
+    """A refused commit's reason on one line: what a pre-commit hook found (its findings,
+    files and lines), without its advice (`hint:` lines)."""
+    lines = [line.strip() for line in output.splitlines()]
+    kept = [line for line in lines if line and not line.startswith("hint:")]
+    text = "; ".join(kept) or "failed"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def merge_into(worktree: Path, commits: list[str], message: str) -> str | None:

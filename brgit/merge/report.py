@@ -83,7 +83,8 @@ def job_view(data: dict[str, Any]) -> View:
         (
             "tasks",
             f"{tasks['completed']}/{tasks['total']} completed, "
-            f"{tasks['failed']} failed, {tasks['blocked']} blocked",
+            f"{tasks['failed']} failed, {tasks['blocked']} blocked"
+            + (f", {tasks['no_changes']} with no changes" if tasks.get("no_changes") else ""),
         ),
         ("merged", f"{len(data['merged'])} into {data['target']} ({data['final_commit'][:12]})"),
         ("ejected", len(data["ejected"])),

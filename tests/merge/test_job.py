@@ -42,7 +42,8 @@ def test_run_plans_works_merges_and_summarises(repo: Path, tmp_path: Path, br) -
     result = br(*args, "--verify", "test ! -f broken", "--format", "json", cwd=repo)
     assert result.code == 1, result.err  # one task failed and one was ejected
     data = json.loads(result.out)
-    assert data["tasks"] == {"total": 4, "completed": 3, "failed": 1, "blocked": 0}, (
+    assert data["tasks"] == {"total": 4, "completed": 3, "failed": 1, "blocked": 0,
+                             "no_changes": 0}, (
         data,
         result.err,
     )
@@ -75,7 +76,7 @@ def test_run_of_a_missing_file_exits_6(repo: Path, br) -> None:  # type: ignore[
 def test_demo_runs_the_whole_job_offline(tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "demo"
     result = br("demo", "--dir", str(folder), "--format", "json", cwd=tmp_path)
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err  # as `br run` for the same outcome: two ejections
     data = json.loads(result.out)
     repo = Path(data["repository"])
     assert data["merged"] == ["greet", "shout", "usage", "status-ready"], data
@@ -92,7 +93,7 @@ def test_demo_runs_the_whole_job_offline(tmp_path: Path, br) -> None:  # type: i
 
 def test_demo_table_says_where_to_look(tmp_path: Path, br) -> None:  # type: ignore[no-untyped-def]
     result = br("demo", "--dir", str(tmp_path / "d"), "--workers", "1", cwd=tmp_path)
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err
     assert "Sample repository:" in result.out and "git -C" in result.out
     assert "Full verify output of fast-mul: " in result.out
     assert "br telemetry summary" in result.out
