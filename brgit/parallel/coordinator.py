@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from brgit.core.session import SessionRecord, load_session, sessions_dir
+from brgit.core.session import SessionRecord, load_session, resolve_name, sessions_dir
 from brgit.files import atomic_write
 
 
@@ -38,6 +38,7 @@ class WorkerHealth:
 
 class WorkerCoordinator:
     def __init__(self, session: str, *, root: Path, timeout: float = 30.0) -> None:
+        session = resolve_name(session, root)  # a session's id names it too
         self.session = session
         self.root = root
         self.timeout = timeout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,13 @@ def test_secrets_in_agent_output_are_masked(repo: Path, tmp_path: Path, br: Any)
             assert key not in file.read_text(errors="replace"), file
 
 
+def until(check: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting for the detached session"
+        time.sleep(0.05)
+
+
 def test_every_session_command_takes_the_id_too(repo: Path, tmp_path: Path, br: Any) -> None:
     gate = tmp_path / "gate"
     plan = write_plan(
@@ -143,15 +151,15 @@ def test_every_session_command_takes_the_id_too(repo: Path, tmp_path: Path, br: 
     assert sid.startswith("session-") and listed["name"] == "named"
     shown = json.loads(br("parallel", "status", sid, "--format", "json", cwd=repo).out)
     assert shown["name"] == "named"
+    manager = SessionManager(repo, make_cfg(repo))
+    until(lambda: manager.get(sid).tasks["one"].status == "running")  # workers registered
     workers = json.loads(br("parallel", "workers", sid, "--format", "json", cwd=repo).out)
     assert workers and workers[0]["worker_id"] == "worker-1"
     assert br("parallel", "pause", sid, cwd=repo).out.strip() == "session named: paused"
     assert br("parallel", "resume", sid, cwd=repo).out.strip() == "session named: running"
     assert br("parallel", "pause", sid, cwd=repo).out.strip() == "session named: paused"
     gate.touch()  # "one" ends; "two" waits while the session is paused
-    manager = SessionManager(repo, make_cfg(repo))
-    while manager.get(sid).tasks["one"].status != "completed":
-        time.sleep(0.05)
+    until(lambda: manager.get(sid).tasks["one"].status == "completed")
     stopped = br("parallel", "stop", sid, cwd=repo)
     assert stopped.code == 0 and stopped.out.startswith("session named: stopped")
     assert manager.get(sid).name == "named" and manager.get_session_status(sid).name == "named"

@@ -31,6 +31,8 @@ def test_workers_take_ready_tasks_and_report_health(repo: Path, cfg: Config) -> 
     # another process sees the same state
     other = WorkerCoordinator(record.name, root=repo, timeout=30)
     assert other.get_worker_health(two).current_task == "b"
+    by_id = WorkerCoordinator(record.session_id, root=repo, timeout=30)  # the id names it too
+    assert by_id.session == "hand" and by_id.get_worker_health(two).current_task == "b"
 
 
 def test_created_session_runs_on_resume(repo: Path, cfg: Config) -> None:
