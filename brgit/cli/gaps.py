@@ -58,7 +58,7 @@ def analyze(
     target = target_dir(path)
     from brgit.context import Context
 
-    cfg = load_config(target)
+    cfg = load_config(target, repo=False)
     ask = model_asker(Context(cfg)) if ai else None
     report = run_analyze(target, cfg.quality, SecurityScanner(cfg, target), facts_cache(cfg),
                          spec=spec, ask=ask)

@@ -37,7 +37,7 @@ def check(
 
     check_format(fmt)
     target = target_dir(path)
-    cfg = load_config(target)
+    cfg = load_config(target, repo=False)
     report = run_check(target, cfg.quality, SecurityScanner(cfg, target), facts_cache(cfg),
                        strict=strict)
     emit(report.to_dict(), _view(report), fmt)
