@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -24,6 +25,10 @@ def _fake_train(repo: Path, pid: int) -> state.TrainState:
 
 def test_a_running_train_blocks_another_and_its_abort(repo: Path) -> None:
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "brgit"])
+    cmdline = Path(f"/proc/{sleeper.pid}/cmdline")
+    deadline = time.monotonic() + 30
+    while b"brgit" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the child has exec'd (before, it still shows pytest's cmdline)
     try:
         _fake_train(repo, sleeper.pid)
         with pytest.raises(MergeError, match="already running"):
