@@ -23,6 +23,7 @@ def session_data(record: SessionRecord) -> dict[str, Any]:
     data = dataclasses.asdict(status_of(record))
     data["base_commit"] = record.base_commit
     data["base_branch"] = record.base_branch
+    data["backend"], data["remote"] = record.backend, record.remote
     data["tasks"] = [{"task_id": t.id, **_task(record, t.id)} for t in record.plan.tasks]
     return data
 
@@ -42,6 +43,7 @@ def _task(record: SessionRecord, task_id: str) -> dict[str, Any]:
         "output_tokens",
         "cost_usd",
         "error",
+        "node",
     )
     data = {k: getattr(rec, k) for k in keep}
     data["status"] = task_status(record, task_id)
@@ -60,20 +62,25 @@ def task_status(record: SessionRecord, task_id: str) -> str:
 def session_view(record: SessionRecord) -> View:
     status = status_of(record)
     rows = []
+    remote = record.backend != "local"
     for task in record.plan.tasks:
         rec = record.task(task.id)
         seconds = f"{rec.duration_ms / 1000:.1f}s" if rec.duration_ms else None
+        where = [rec.node[:12] if rec.node else None] if remote else []
         rows.append(
             [
                 task.id,
                 task_status(record, task.id),
                 rec.worker_id,
+                *where,
                 rec.commit[:10] if rec.commit else None,
                 seconds,
                 rec.cost_usd,
                 rec.error,
             ]
         )
+    columns = ["Task", "Status", "Worker", *(["Node"] if remote else []), "Commit", "Time",
+               "Cost $", "Error"]  # fmt: skip
     return View(
         title=f"Session: {record.name} ({record.session_id})",
         fields=[
@@ -87,10 +94,11 @@ def session_view(record: SessionRecord) -> View:
             ("Workers", f"{status.active_workers} active of {status.num_workers}"),
             ("Agent", status.agent),
             ("Base", f"{record.base_branch or '-'} @ {record.base_commit[:10]}"),
+            *([("Backend", f"{record.backend}, pushing to {record.remote}")] if remote else []),
             ("Cost", f"${status.cost_usd:.4f}"),
             ("Elapsed", f"{status.elapsed_time_seconds}s"),
         ],
-        tables=[Table(["Task", "Status", "Worker", "Commit", "Time", "Cost $", "Error"], rows)],
+        tables=[Table(columns, rows)],
     )
 
 

@@ -71,7 +71,7 @@ def cluster_cfg(repo: Path, remote: str, work: Path, **cluster: Any) -> Config:
 def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A head (no CPUs: tasks go to the workers, the dashboard serves the jobs API) and two
     worker nodes of two CPUs, all on 127.0.0.1; this process is the driver. The nodes' own
-    environment holds an API key (NODE_KEY), as a node provisioned with one would."""
+    environment holds an API key (NODE_KEY) and a git identity, as a provisioned node would."""
     problem = _why_not()
     if problem:
         pytest.skip(problem)
@@ -79,8 +79,10 @@ def ray_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from ray.cluster_utils import Cluster
 
     home = tmp_path_factory.mktemp("rayhome")
+    (home / ".gitconfig").write_text("[user]\n\tname = ray node\n\temail = node@example.invalid\n")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HOME", str(home))
+        env.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
         env.setenv("ANTHROPIC_API_KEY", NODE_KEY)
         env.setenv("RAY_USAGE_STATS_ENABLED", "0")
         temp = tmp_path_factory.mktemp("ray")

@@ -12,16 +12,15 @@ nothing a node reports is appended twice.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+import re
+from pathlib import Path
+from typing import Any
 
 from brgit.config import Config
 from brgit.errors import ConfigError, ParallelError
 from brgit.gitops import mirror as git_mirror
 from brgit.gitops.git import run_git
 from brgit.parallel.executor import AttemptHost, AttemptResult, AttemptSpec
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 log = logging.getLogger(__name__)
 NAMESPACE = "brgit"
@@ -57,16 +56,33 @@ def connect(cfg: Config) -> bool:
     return True
 
 
-def node_task(spec: AttemptSpec, board: Any) -> AttemptResult:
+def node_task(spec: AttemptSpec, board: Any, identity: dict[str, str]) -> AttemptResult:
     """What runs on a node: say where, unless dropped; then the attempt itself."""
     import ray
 
     from brgit.parallel.cluster.node import run_on_node
 
     node = ray.get_runtime_context().get_node_id()
-    if not ray.get(board.start.remote(spec.key, node)):
+    try:
+        starts = ray.get(board.start.remote(spec.key, node))
+    except ray.exceptions.RayError as exc:  # the board went with its driver
+        return AttemptResult("stopped", f"its session's driver is gone ({_line(exc)})", node=node)
+    if not starts:
         return AttemptResult("stopped", "stopped before it started", node=node)
-    return run_on_node(spec, node, lambda: bool(ray.get(board.cancelled.remote(spec.key))))
+    cancelled = lambda: bool(ray.get(board.cancelled.remote(spec.key)))  # noqa: E731
+    return run_on_node(spec, node, cancelled, identity)
+
+
+def identity(root: Path) -> dict[str, str]:
+    """The author and committer this repository's commits get, for the nodes' commits (an
+    empty dict when git has none: the node's own configuration decides)."""
+    found: dict[str, str] = {}
+    for role in ("AUTHOR", "COMMITTER"):
+        result = run_git(["var", f"GIT_{role}_IDENT"], root, check=False)
+        match = re.match(r"^(.*) <([^>]*)> \d+ [+-]\d{4}$", result.stdout.strip())
+        if result.ok and match:
+            found[f"GIT_{role}_NAME"], found[f"GIT_{role}_EMAIL"] = match.group(1), match.group(2)
+    return found
 
 
 class RayExecutor:
@@ -82,7 +98,7 @@ class RayExecutor:
         preflight(cfg)
         self.host = host
         self.owns_connection = connect(cfg)
-        self.board: Any = ray.remote(num_cpus=0)(Board).remote()
+        self.board: Any = _board(ray, Board)
         self.task = ray.remote(node_task).options(
             num_cpus=cfg.cluster.task_cpus, max_retries=cfg.cluster.max_retries,
             retry_exceptions=False,
@@ -91,10 +107,13 @@ class RayExecutor:
         self.by_key: dict[str, Any] = {}
         self.published: set[str] = set()
         self.handed: set[str] = set()
+        self.identity: dict[str, str] | None = None
 
     def submit(self, spec: AttemptSpec) -> str:
         self._publish(spec)
-        ref = self.task.remote(spec, self.board)
+        if self.identity is None:
+            self.identity = identity(spec.root)
+        ref = self.task.remote(spec, self.board, self.identity)
         self.specs[ref] = spec
         self.by_key[spec.key] = ref
         return spec.key
@@ -154,6 +173,17 @@ class RayExecutor:
             ray.shutdown()
 
 
+def _board(ray: Any, board: type) -> Any:
+    """The board, on the driver's own node: it lives and dies with the driver, never with a
+    worker node that a task's loss takes down. (A soft affinity is not enough: Ray 2.60
+    placed the board on another node when the driver's had no CPUs.)"""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    here = ray.get_runtime_context().get_node_id()
+    where = NodeAffinitySchedulingStrategy(node_id=here, soft=False)
+    return ray.remote(num_cpus=0, scheduling_strategy=where)(board).remote()
+
+
 def _local(root: Path, commit: str) -> bool:
     return run_git(["cat-file", "-e", f"{commit}^{{commit}}"], root, check=False).ok
 
@@ -164,7 +194,7 @@ def _result(ref: Any) -> AttemptResult:
     try:
         result = ray.get(ref)
     except ray.exceptions.TaskCancelledError:
-        return AttemptResult("stopped", "stopped before it started")
+        return AttemptResult("stopped", "cancelled by Ray before it started")
     except ray.exceptions.RayError as exc:  # retries exhausted, the driver's own loss...
         return AttemptResult("failed", f"ray: {_line(exc)}")
     if not isinstance(result, AttemptResult):  # pragma: no cover - a version mismatch

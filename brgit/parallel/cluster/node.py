@@ -87,6 +87,10 @@ class NodeHost(Recorder):
     def placed(self, spec: AttemptSpec, branch: str, worktree: str) -> None:
         super().placed(spec, branch, "")  # the node's folder means nothing to the driver
 
+    def spawned(self, spec: AttemptSpec, pid: int) -> None:
+        """Not reported: a pid on this node must never be taken for one on the driver's
+        machine (where `stop --force` kills recorded pids); this node kills its own."""
+
     def retry(self, call: Any, model_id: str, task_id: str | None) -> Any:
         from brgit.routing.fallback import FallbackHandler
 
@@ -169,8 +173,17 @@ class CancelWatch:
                 return
 
 
-def run_on_node(spec: AttemptSpec, node: str, cancelled: Callable[[], bool]) -> AttemptResult:
-    """Run `spec` here and push its result; never raises (an error is a failed result)."""
+def run_on_node(
+    spec: AttemptSpec,
+    node: str,
+    cancelled: Callable[[], bool],
+    identity: Mapping[str, str] | None = None,
+) -> AttemptResult:
+    """Run `spec` here and push its result; never raises (an error is a failed result).
+    `identity` (GIT_AUTHOR_NAME and the like, from the driver's repository) makes the
+    task's commits the session owner's, as they are locally; a Ray worker runs one task at a
+    time, so its environment is this task's."""
+    os.environ.update(identity or {})
     base = node_dir(spec.cfg.cluster, node)
     try:
         env = agent_env(spec.cfg.cluster, node)
