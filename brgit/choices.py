@@ -9,6 +9,8 @@ AGENT_NAMES = ("shell", "command", "claude", "claude-code", "codex", "aider")
 MERGE_STRATEGIES = ("merge", "squash", "rebase")
 ON_CONFLICT = ("skip", "stop")
 OUTPUT_FORMATS = ("auto", "claude-json", "codex-jsonl", "aider", "plain")
+# where a session's tasks run (brgit.parallel.executor.EXECUTORS)
+BACKENDS = ("local", "ray")
 
 
 def either(names: tuple[str, ...]) -> str:

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from brgit import paths
-from brgit.choices import AGENT_NAMES, MERGE_STRATEGIES, ON_CONFLICT, OUTPUT_FORMATS, either
+from brgit.choices import (
+    AGENT_NAMES,
+    BACKENDS,
+    MERGE_STRATEGIES,
+    ON_CONFLICT,
+    OUTPUT_FORMATS,
+    either,
+)
 from brgit.errors import ConfigError
 from brgit.files import atomic_write
 
@@ -104,6 +111,20 @@ class ParallelConfig:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    backend: str = _opt("local", f"where tasks run: {either(BACKENDS)} (docs/SCALE.md)")
+    address: str = _opt("", "Ray address: host:port or ray://host:10001; empty: RAY_ADDRESS, auto")
+    remote: str = _opt("", "git URL every node can reach; task branches are pushed there")
+    work_dir: str = _opt("", "per-node folder for the mirror and worktrees; empty: ~/.cache/brgit")
+    partial_clone: bool = _opt(False, "nodes mirror the remote with --filter=blob:none")
+    task_cpus: float = _opt(1.0, "Ray CPUs each task reserves on its node")
+    max_retries: int = _opt(3, "times Ray runs a task again when its node is lost")
+    key_file: str = _opt("", "file on each node holding the API key; empty: the node's env")
+    base_url: str = _opt("", "LLM proxy the agents on the nodes call (ANTHROPIC_BASE_URL)")
+    dashboard: str = _opt("", "Ray dashboard URL for --detach jobs; empty: <address host>:8265")
+
+
+@dataclass(frozen=True)
 class MergeConfig:
     verify: str = _opt("", "command run after merging (e.g. 'pytest -q'); empty: none")
     strategy: str = _opt("merge", either(MERGE_STRATEGIES))
@@ -178,6 +199,7 @@ class Config:
     parallel: ParallelConfig = _sub(ParallelConfig, "workers in git worktrees")
     merge: MergeConfig = _sub(MergeConfig, "the merge train")
     agent: AgentConfig = _sub(AgentConfig, "how tasks are carried out")
+    cluster: ClusterConfig = _sub(ClusterConfig, "running tasks on a Ray cluster")
     quality: QualityConfig = _sub(QualityConfig, "br quality check and br gaps analyze")
     models: dict[str, ModelOverride] = _opt(
         {}, "overrides of the bundled model catalog: [models.NAME] id/tier/prices"
@@ -447,6 +469,7 @@ _CHOICES = {
     ("merge", "on_conflict"): ON_CONFLICT,
     ("agent", "default"): AGENT_NAMES,
     ("agent", "output_format"): OUTPUT_FORMATS,
+    ("cluster", "backend"): BACKENDS,
 }
 
 

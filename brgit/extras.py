@@ -17,6 +17,7 @@ OPTIONAL: dict[str, tuple[str, str]] = {
     "detect_secrets": ("detect-secrets", "baseline"),
     "coverage": ("coverage", "quality"),
     "radon": ("radon", "quality"),
+    "ray": ("ray", "ray"),
 }
 
 

@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+from brgit.config import Config
 from brgit.context import Context
 from brgit.core.plan import Plan
 from brgit.core.session import SessionRecord, session_file, sessions_dir
@@ -16,15 +17,26 @@ from brgit.errors import ParallelError
 DETACH_WAIT = 15.0
 
 
-def detach(args: list[str], name: str, workers: int | None, agent: str | None) -> int:
-    """Start `br parallel ARGS` as a background process; return once its record exists."""
+def detach(
+    args: list[str],
+    name: str,
+    workers: int | None,
+    agent: str | None,
+    backend: str | None = None,
+    cfg: Config | None = None,
+) -> int:
+    """Start `br parallel ARGS` as a background process (on the ray backend: as a Ray job, see
+    `brgit.parallel.cluster.jobs`); return once its record exists."""
     from brgit import paths
 
     root = paths.locate().main_root
     extra = [
         *(["--workers", str(workers)] if workers else []),
         *(["--agent", agent] if agent else []),
+        *(["--backend", backend] if backend else []),
     ]
+    if backend == "ray" and cfg is not None:
+        return _detach_job(cfg, root, [*args, *extra], name)
     log_dir = sessions_dir(root) / name
     log_dir.mkdir(parents=True, exist_ok=True)
     before = _mtime(session_file(name, root))
@@ -45,6 +57,18 @@ def detach(args: list[str], name: str, workers: int | None, agent: str | None) -
     sys.stdout.write(
         f"session {name} running in the background (pid {proc.pid}); "
         f"`br parallel status {name}` shows progress\n"
+    )
+    return 0
+
+
+def _detach_job(cfg: Config, root: Path, args: list[str], name: str) -> int:
+    from brgit.parallel.cluster.jobs import submit
+
+    before = _mtime(session_file(name, root))
+    job = submit(cfg, root, args, name, lambda: _mtime(session_file(name, root)) != before)
+    sys.stdout.write(
+        f"session {name} running as ray job {job}; `br parallel status {name}` shows progress, "
+        f"`ray job logs {job}` its output\n"
     )
     return 0
 
@@ -70,7 +94,13 @@ def show(record: SessionRecord, fmt: str) -> int:
 
 
 def watch(
-    plan: Plan, name: str, root: Path, ctx: Context, workers: int | None, agent: str | None
+    plan: Plan,
+    name: str,
+    root: Path,
+    ctx: Context,
+    workers: int | None,
+    agent: str | None,
+    backend: str | None = None,
 ) -> int:
     """Run the session in a thread and show the dashboard until it ends."""
     cfg = ctx.config
@@ -84,9 +114,8 @@ def watch(
 
     def work() -> None:
         try:
-            record = run_plan(
-                plan, root=root, cfg=cfg, session=name, workers=workers, agent=agent, ctx=ctx
-            )
+            record = run_plan(plan, root=root, cfg=cfg, session=name, workers=workers,
+                              agent=agent, ctx=ctx, backend=backend)  # fmt: skip
             result.append(record)
         except BaseException as exc:  # re-raised in the main thread
             errors.append(exc)

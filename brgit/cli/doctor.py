@@ -10,12 +10,15 @@ from brgit.cli._common import FormatOption, check_format, load_config
 
 if TYPE_CHECKING:
     from brgit.agents.doctor import Diagnosis
+    from brgit.parallel.cluster.probe import ClusterCheck
     from brgit.ui.output import View
 
 HELP = (
     "Check each agent: the CLI of each preset (found on PATH or at its configured path, its "
-    "version), and the key and base URL it would use (keys masked). Exit 0 when the agent "
-    "the config uses (or --agent) is usable, 1 otherwise."
+    "version), and the key and base URL it would use (keys masked); with --cluster (the "
+    "default when cluster.backend is ray), whether Ray is installed, the cluster answers and "
+    "cluster.remote is reachable. Exit 0 when the agent the config uses (or --agent), and the "
+    "cluster when checked, are usable, 1 otherwise."
 )
 
 
@@ -25,8 +28,13 @@ def register(app: typer.Typer) -> None:
         agent: Annotated[
             str | None, typer.Option("--agent", help="Check this agent (default: agent.default).")
         ] = None,
+        cluster: Annotated[
+            bool, typer.Option("--cluster", help="Also check the Ray cluster of [cluster].")
+        ] = False,
         fmt: FormatOption = "table",
     ) -> int:
+        from pathlib import Path
+
         from brgit.agents.base import check_agent
         from brgit.agents.doctor import diagnose
         from brgit.ui.output import emit, plain
@@ -34,9 +42,28 @@ def register(app: typer.Typer) -> None:
         check_format(fmt)
         if agent:
             check_agent(agent)
-        found = diagnose(load_config(repo=False), using=agent or "")
-        emit({"ok": found.ok, "agents": plain(found.checks)}, _view(found), fmt)
-        return 0 if found.ok else 1
+        cfg = load_config(repo=False)
+        found = diagnose(cfg, using=agent or "")
+        data: dict[str, object] = {"ok": found.ok, "agents": plain(found.checks)}
+        view = _view(found)
+        ok = found.ok
+        if cluster or cfg.cluster.backend == "ray":
+            from brgit.parallel.cluster.probe import probe
+
+            checked = probe(cfg, Path.cwd())
+            data["cluster"] = {**plain(checked), "ok": checked.ok}
+            view.lines.append(_cluster_line(checked))
+            ok = ok and checked.ok
+        data["ok"] = ok
+        emit(data, view, fmt)
+        return 0 if ok else 1
+
+
+def _cluster_line(checked: ClusterCheck) -> str:
+    if checked.ok:
+        return (f"cluster: Ray {checked.ray_version} answers at {checked.address}; "
+                f"remote {checked.remote} reachable")  # fmt: skip
+    return f"cluster: NOT usable: {checked.problem}"
 
 
 def _view(found: Diagnosis) -> View:

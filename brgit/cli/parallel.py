@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from brgit.choices import BACKENDS, either
 from brgit.cli._common import FormatOption, check_format, group
 
 if TYPE_CHECKING:
@@ -24,6 +25,12 @@ AgentOpt = Annotated[
     typer.Option("--agent", help="Agent or agent-CLI preset (`br doctor` lists them)."),
 ]
 DetachOpt = Annotated[bool, typer.Option("--detach", help="Run in the background.")]
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend", help=f"Where tasks run: {either(BACKENDS)} (default: cluster.backend)."
+    ),
+]
 
 
 def _root() -> Path:
@@ -54,6 +61,7 @@ def start(
     agent: AgentOpt = None,
     watch: Annotated[bool, typer.Option("--watch", help="Show the live dashboard.")] = False,
     detach: DetachOpt = False,
+    backend: BackendOpt = None,
     fmt: FormatOption = "table",
 ) -> int:
     """Run every task of a plan in worktrees; foreground with progress, or --detach."""
@@ -69,15 +77,19 @@ def start(
         from brgit.agents.base import check_agent
 
         check_agent(agent)
+    from brgit.parallel.executor import check_backend
+
+    backend = check_backend(backend or cfg.cluster.backend, cfg)  # before --detach, too
     if detach:
-        return launch.detach(["start", name, "--plan", str(plan.resolve())], name, workers, agent)
+        args = ["start", name, "--plan", str(plan.resolve())]
+        return launch.detach(args, name, workers, agent, backend, cfg)
     if watch:
-        return launch.watch(loaded, name, _root(), ctx, workers, agent)
+        return launch.watch(loaded, name, _root(), ctx, workers, agent, backend)
     from brgit.parallel.orchestrator import run_plan
 
     record = run_plan(
         loaded, root=_root(), cfg=cfg, session=name, workers=workers, agent=agent,
-        progress=_echo, ctx=ctx,
+        progress=_echo, ctx=ctx, backend=backend,
     )  # fmt: skip
     return launch.show(record, fmt)
 
@@ -140,21 +152,26 @@ def resume(
     workers: WorkersOpt = None,
     agent: AgentOpt = None,
     detach: DetachOpt = False,
+    backend: BackendOpt = None,
     fmt: FormatOption = "table",
 ) -> int:
     """Unpause a session, or run what remains of a stopped or crashed one."""
     from brgit.app import launch
+    from brgit.parallel.executor import check_backend
     from brgit.parallel.manager import LIVE, effective_status
 
     check_format(fmt)
     manager = _manager()
     name = manager.name_of(name)
-    if effective_status(manager.get(name)) in LIVE:
+    record = manager.get(name)
+    if effective_status(record) in LIVE:
         typer.echo(f"session {name}: {manager.unpause_session(name).status}")
         return 0
+    where = check_backend(backend or record.backend, manager.cfg)
     if detach:
-        return launch.detach(["resume", name], name, workers, agent)
-    record = manager.resume_session(name, workers=workers, agent=agent, progress=_echo)
+        return launch.detach(["resume", name], name, workers, agent, where, manager.cfg)
+    record = manager.resume_session(name, workers=workers, agent=agent, progress=_echo,
+                                    backend=backend)  # fmt: skip
     return launch.show(record, fmt)
 
 

@@ -68,6 +68,7 @@ class TaskRecord:
     outcome: str | None = None  # what the agent's run came to (brgit.agents.base.OUTCOMES)
     warnings: list[str] = field(default_factory=list)  # e.g. a usage report that did not parse
     runs: list[dict[str, Any]] = field(default_factory=list)  # earlier runs (escalation)
+    node: str | None = None  # the cluster node that ran the task (None: this machine)
 
     @property
     def no_changes(self) -> bool:
@@ -99,6 +100,8 @@ class SessionRecord:
     updated_at: str = ""
     pid: int | None = None  # the supervising `br` process
     pid_started: int | None = None  # its start time, so a reused pid is not mistaken for it
+    backend: str = "local"  # where the tasks run (brgit.choices.BACKENDS)
+    remote: str | None = None  # the git URL the nodes push task branches to (backend ray)
     tasks: dict[str, TaskRecord] = field(default_factory=dict)
 
     def task(self, task_id: str) -> TaskRecord:

@@ -123,8 +123,12 @@ def merge_record(
     run_agent: RunAgent | None = None,
     ctx: Context | None = None,
 ) -> TrainResult:
-    """The train over a session's completed tasks, with its gates and repairs."""
-    items, skipped = order.from_session(record, root)
+    """The train over a session's completed tasks, with its gates and repairs (a session run
+    on a cluster: its branches fetched from its remote and checked first)."""
+    from brgit.merge.remote import drop_moved, fetch_session
+
+    moved = fetch_session(record, root)
+    items, skipped = drop_moved(*order.from_session(record, root), moved)
     fixer = None
     if opts.repair:
         if run_agent is None:
@@ -174,7 +178,10 @@ def forecast_session(root: Path, cfg: Config, name: str, over: Overrides = Overr
 
     record = load_session(name, root)  # by name or by id
     opts = options(cfg, over, session=record.name, fallback_target=record.base_branch)
-    items, skipped = order.from_session(record, root)
+    from brgit.merge.remote import drop_moved, fetch_session
+
+    moved = fetch_session(record, root)
+    items, skipped = drop_moved(*order.from_session(record, root), moved)
     return dry_run(root, items, opts.target, skipped=skipped, session=record.name)
 
 

@@ -73,6 +73,7 @@ class AttemptResult:
     warnings: list[str] = field(default_factory=list)
     duration_ms: int = 0
     reports: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # from a Recorder
+    node: str | None = None  # the cluster node that ran the attempt (None: this machine)
 
 
 class AttemptHost(Protocol):
@@ -110,6 +111,10 @@ class Recorder:
     def report(self, spec: AttemptSpec, kind: EventType, **fields: Any) -> None:
         self.reports.append(("event", {"kind": str(kind), **fields}))
 
+    def record(self, event: dict[str, Any]) -> None:
+        """A whole telemetry record made on the node (e.g. by routing's fallback loop)."""
+        self.reports.append(("record", event))
+
 
 class Executor(Protocol):
     """Runs attempts; the scheduler submits them and waits for any to finish."""
@@ -142,8 +147,35 @@ def _local(host: AttemptHost, workers: int) -> Executor:
     return LocalExecutor(host, workers)
 
 
+def _ray(host: AttemptHost, workers: int) -> Executor:
+    from brgit.parallel.cluster.driver import RayExecutor
+
+    return RayExecutor(host, workers)
+
+
+def _check_ray(cfg: Config) -> None:
+    from brgit.parallel.cluster.driver import preflight
+
+    preflight(cfg)
+
+
 # the backends by name; a new one registers its factory here
-EXECUTORS: dict[str, ExecutorFactory] = {"local": _local}
+EXECUTORS: dict[str, ExecutorFactory] = {"local": _local, "ray": _ray}
+# what a backend needs before a session starts on it (an extra, a setting), checked up front
+PREFLIGHT: dict[str, Callable[[Config], None]] = {"ray": _check_ray}
+
+
+def check_backend(name: str, cfg: Config) -> str:
+    """`name` when a session can run on that backend; else the one-line error (ConfigError
+    for an unknown name or a missing setting, MissingExtraError for a missing package)."""
+    if name not in EXECUTORS:
+        from brgit.errors import ConfigError
+
+        raise ConfigError(f"unknown backend {name!r}: expected one of {', '.join(EXECUTORS)}")
+    check = PREFLIGHT.get(name)
+    if check is not None:
+        check(cfg)
+    return name
 
 
 def get_executor(name: str, host: AttemptHost, workers: int) -> Executor:

@@ -174,8 +174,10 @@ class SessionManager:
         workers: int | None = None,
         agent: str | None = None,
         progress: Progress | None = None,
+        backend: str | None = None,
     ) -> SessionRecord:
-        """Unpause a live session, or run what remains of a stopped or crashed one."""
+        """Unpause a live session, or run what remains of a stopped or crashed one (where it
+        ran before, unless `backend` says otherwise)."""
         record = self.get(name)
         name = record.name
         if effective_status(record) in LIVE:
@@ -185,7 +187,7 @@ class SessionManager:
             raise ParallelError(f"session {name!r} already completed")
         return resume_session(
             name, root=self.root, cfg=self.cfg, workers=workers, agent=agent, progress=progress,
-            ctx=self.ctx,
+            ctx=self.ctx, backend=backend,
         )  # fmt: skip
 
     def stop_session(self, name: str, *, force: bool = False, wait: float = 10.0) -> SessionStatus:

@@ -72,7 +72,7 @@ class Orchestrator:
         progress: Progress | None = None,
         ctx: Context | None = None,
         command: str = "parallel",
-        executor: str = "local",
+        executor: str | None = None,
     ) -> None:
         self.record = record
         self.root = root
@@ -80,7 +80,7 @@ class Orchestrator:
         self.ctx = context_for(cfg, root, ctx)
         self.agent_name = record.agent
         self.command = command  # the br command the session runs under (status events say it)
-        self.executor = executor
+        self.executor = executor or record.backend
         self.progress = progress or (lambda _line: None)
         self.lock = threading.RLock()
         self.cancel = threading.Event()
@@ -199,6 +199,8 @@ class Orchestrator:
             elif name == "event":
                 values = dict(fields)
                 self.report(spec, EventType(values.pop("kind")), **values)
+            elif name == "record":  # made whole on the node (routing's fallback loop)
+                self.collector.collect_event(dict(fields))
 
     # -- brgit's side of a task: start, results, re-runs, the end -----------------------------
 
@@ -380,6 +382,7 @@ def _apply(rec: TaskRecord, result: AttemptResult, duration_ms: int) -> None:
     rec.finished_at, rec.duration_ms, rec.pid = now_iso(), duration_ms, None
     rec.error, rec.commit = result.error, result.commit
     rec.outcome, rec.warnings = result.agent_outcome, list(result.warnings)
+    rec.node = result.node
 
 
 def run_plan(
@@ -393,12 +396,17 @@ def run_plan(
     progress: Progress | None = None,
     ctx: Context | None = None,
     command: str = "parallel",
+    backend: str | None = None,
 ) -> SessionRecord:
     """Run every task of `plan` in worktrees (foreground) and return the final record.
     Events, costs, model choice and keys go through `ctx` (default: one built from `cfg`), so
-    the `cfg` given is the one used; `command` names the br command in status events."""
+    the `cfg` given is the one used; `command` names the br command in status events;
+    `backend` (default `cluster.backend`) is where the tasks run."""
+    from brgit.parallel.executor import check_backend
+
     ctx = context_for(cfg, root, ctx)
     plan.validate()
+    backend = check_backend(backend or cfg.cluster.backend, cfg)
     if session is not None and session_file(check_name(session), root).exists():
         raise ParallelError(
             f"session {session!r} already exists: `br parallel resume {session}` continues it"
@@ -413,6 +421,8 @@ def run_plan(
         agent=agent or cfg.agent.default,
         ctx=ctx,
     )
+    record.backend = backend
+    record.remote = cfg.cluster.remote if backend != "local" else None
     control.request(name, root, "run")
     save_session(record, root)
     orch = Orchestrator(record, root=root, cfg=cfg, progress=progress, ctx=ctx, command=command)
@@ -428,12 +438,24 @@ def resume_session(
     agent: str | None = None,
     progress: Progress | None = None,
     ctx: Context | None = None,
+    backend: str | None = None,
 ) -> SessionRecord:
     """Continue a paused, stopped or crashed session (by name or id); completed tasks are
-    kept as they are."""
+    kept as they are. It runs where it ran before unless `backend` says otherwise."""
+    from brgit.parallel.executor import check_backend
     from brgit.parallel.reconcile import reconcile
 
     record = load_session(name, root)
+    if record.remote and cfg.cluster.remote and cfg.cluster.remote != record.remote:
+        raise ParallelError(
+            f"session {record.name!r} pushed its branches to {record.remote}, but "
+            f"cluster.remote is now {cfg.cluster.remote}: set it back to resume"
+        )
+    if backend and backend != record.backend:
+        record.backend = check_backend(backend, cfg)
+        record.remote = cfg.cluster.remote if backend != "local" else record.remote
+    elif record.backend != "local":
+        check_backend(record.backend, cfg)
     for note in reconcile(record, root):
         (progress or (lambda _line: None))(note)
     record.pid, record.status = os.getpid(), "running"

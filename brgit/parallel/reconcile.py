@@ -28,6 +28,7 @@ def reconcile(record: SessionRecord, root: Path) -> list[str]:
             f"`br parallel stop {record.name}` first"
         )
     live = {w.branch: w for w in worktrees.list_worktrees(root) if w.branch}
+    on_remote = _remote_heads(record, root)
     notes = []
     for task_id, rec in record.tasks.items():
         if rec.pid and pid_alive(rec.pid, rec.pid_started):
@@ -36,7 +37,11 @@ def reconcile(record: SessionRecord, root: Path) -> list[str]:
             kill_group(rec.pid)
             notes.append(f"{task_id}: stopped orphaned agent pid {rec.pid}")
         rec.pid = None
-        if rec.status == "completed" and not _commit_ok(rec.commit, root):
+        if on_remote is not None and rec.status == "completed":
+            if on_remote.get(rec.branch or "") != rec.commit:  # the remote is the truth
+                rec.status = "pending"
+                notes.append(f"{task_id}: branch on the remote not at the result, will run again")
+        elif rec.status == "completed" and not _commit_ok(rec.commit, root):
             rec.status = "pending"
             notes.append(f"{task_id}: result commit missing, will run again")
         elif rec.status in RERUN:
@@ -57,3 +62,13 @@ def _commit_ok(commit: str | None, root: Path) -> bool:
     except NotFoundError:
         return False
     return True
+
+
+def _remote_heads(record: SessionRecord, root: Path) -> dict[str, str] | None:
+    """The session's branches on its remote (a session run on a cluster), else None: a
+    completed task counts as completed there only while its branch is at its result."""
+    if record.backend == "local" or not record.remote:
+        return None
+    from brgit.gitops.mirror import remote_heads
+
+    return remote_heads(record.remote, f"refs/heads/br/{record.name}/", root)

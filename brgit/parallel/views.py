@@ -46,6 +46,7 @@ def session_data(record: SessionRecord, eta: Eta | None = None) -> dict[str, Any
     data["base_branch"] = record.base_branch
     data["no_changes_tasks"] = record.no_changes()
     data.update((eta or session_eta(record)).to_dict())
+    data["backend"], data["remote"] = record.backend, record.remote
     data["tasks"] = [{"task_id": t.id, **_task(record, t.id)} for t in record.plan.tasks]
     return data
 
@@ -67,6 +68,7 @@ def _task(record: SessionRecord, task_id: str) -> dict[str, Any]:
         "error",
         "outcome",
         "runs",
+        "node",
     )
     data = {k: getattr(rec, k) for k in keep}
     data["status"] = task_status(record, task_id)
@@ -95,20 +97,25 @@ def session_view(record: SessionRecord, eta: Eta | None = None) -> View:
     status = status_of(record)
     eta = eta or session_eta(record)
     rows = []
+    remote = record.backend != "local"
     for task in record.plan.tasks:
         rec = record.task(task.id)
         seconds = f"{rec.duration_ms / 1000:.1f}s" if rec.duration_ms else None
+        where = [rec.node[:12] if rec.node else None] if remote else []
         rows.append(
             [
                 task.id,
                 shown_status(record, task.id),
                 rec.worker_id,
+                *where,
                 rec.commit[:10] if rec.commit else None,
                 seconds,
                 rec.cost_usd,
                 rec.error,
             ]
         )
+    columns = ["Task", "Status", "Worker", *(["Node"] if remote else []), "Commit", "Time",
+               "Cost $", "Error"]  # fmt: skip
     return View(
         title=f"Session: {record.name} ({record.session_id})",
         fields=[
@@ -123,10 +130,11 @@ def session_view(record: SessionRecord, eta: Eta | None = None) -> View:
             ("Workers", f"{status.active_workers} active of {status.num_workers}"),
             ("Agent", status.agent),
             ("Base", f"{record.base_branch or '-'} @ {record.base_commit[:10]}"),
+            *([("Backend", f"{record.backend}, pushing to {record.remote}")] if remote else []),
             ("Cost", f"${status.cost_usd:.4f}"),
             ("Elapsed", f"{status.elapsed_time_seconds}s"),
         ],
-        tables=[Table(["Task", "Status", "Worker", "Commit", "Time", "Cost $", "Error"], rows)],
+        tables=[Table(columns, rows)],
     )
 
 

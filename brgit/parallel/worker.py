@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from brgit.agents.base import NO_CHANGES, AgentRequest, AgentResult, get_agent
@@ -25,16 +26,30 @@ RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2  # a dropped connection: the same agent and model again, after a backoff
 NO_CHANGE_ERROR = "no changes: the agent finished without changing any file"
 
+# how an attempt gets its worktree: the local default cuts it from the main checkout; a remote
+# backend cuts it from its node's mirror of the session's remote (brgit.parallel.cluster.node)
+Prepare = Callable[[AttemptSpec], workspace.Workspace]
+
+
+def prepare_local(spec: AttemptSpec) -> workspace.Workspace:
+    return workspace.prepare(spec.cfg, spec.root, spec.session, spec.task.id, spec.starts,
+                             spec.worker)  # fmt: skip
+
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def run_attempt(spec: AttemptSpec, host: AttemptHost, cancel: threading.Event) -> AttemptResult:
+def run_attempt(
+    spec: AttemptSpec,
+    host: AttemptHost,
+    cancel: threading.Event,
+    prepare: Prepare = prepare_local,
+) -> AttemptResult:
     """Run one attempt; every error becomes a failed result (one line), never an exception."""
     started = time.monotonic()
     try:
-        result = _Attempt(spec, host, cancel).run()
+        result = _Attempt(spec, host, cancel, prepare).run()
     except BuildRunnerError as exc:
         result = AttemptResult(
             "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -48,17 +63,18 @@ def run_attempt(spec: AttemptSpec, host: AttemptHost, cancel: threading.Event) -
 
 
 class _Attempt:
-    def __init__(self, spec: AttemptSpec, host: AttemptHost, cancel: threading.Event) -> None:
+    def __init__(
+        self, spec: AttemptSpec, host: AttemptHost, cancel: threading.Event, prepare: Prepare
+    ) -> None:
         self.spec = spec
         self.task = spec.task
         self.host = host
         self.cancel = cancel
+        self.prepare = prepare
 
     def run(self) -> AttemptResult:
         spec, cfg = self.spec, self.spec.cfg
-        space = workspace.prepare(
-            cfg, spec.root, spec.session, self.task.id, spec.starts, spec.worker
-        )
+        space = self.prepare(spec)
         self.host.placed(spec, space.branch, str(space.path))
         if space.blocked:
             return AttemptResult("blocked", space.blocked)
