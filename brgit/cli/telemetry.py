@@ -15,11 +15,13 @@ Hours = Annotated[float, typer.Option("--hours", min=0.001, help="Last N hours."
 EXPORT_TYPES = ("metrics", "events", "costs", "otlp")
 
 
-def _warn_skipped(corrupt: int, damaged: list[str]) -> None:
+def _warn_skipped(corrupt: int, damaged: list[str], repaired: int = 0) -> None:
     from brgit.ui.output import note
 
     if corrupt:
         note(f"warning: skipped {corrupt} corrupt line(s) in the telemetry store")
+    if repaired:
+        note(f"warning: read {repaired} record(s) without values of the wrong type")
     for segment in damaged:
         note(f"warning: damaged segment {segment}")
 
@@ -34,7 +36,7 @@ def summary(hours: Hours = 24, fmt: FormatOption = "table") -> None:
     check_format(fmt)
     ctx = load_context()
     metrics = MetricsAnalyzer(ctx.root, telemetry=ctx.telemetry).analyze(hours)
-    _warn_skipped(metrics.corrupt_lines, metrics.bad_segments)
+    _warn_skipped(metrics.corrupt_lines, metrics.bad_segments, metrics.repaired_records)
     emit(metrics, summary_view(metrics), fmt)
 
 
@@ -59,7 +61,8 @@ def events(
     window = hours if hours is not None or last is not None else 24
     collector = load_context().events
     found = collector.get_events(event_type, hours=window, limit=last or limit)
-    _warn_skipped(collector.last_read.corrupt_lines, collector.last_read.bad_segments)
+    read = collector.last_read
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     title = "Recent Events" + ("" if window is None else f" (Last {window:g} Hours)")
     emit(found, events_view(found, title), fmt)
 

@@ -1,11 +1,18 @@
 """Import what agent CLIs spent outside brgit into the one cost ledger.
 
 Claude Code logs every session as JSON lines under `~/.claude/projects/<project>/<id>.jsonl`
-(or `$CLAUDE_CONFIG_DIR/projects`); each assistant entry carries `message.id`,
-`message.usage`, `message.model` and `requestId`, and one message is logged once per content
-block. Each (message id, request id) becomes one ledger record keyed by that pair, so a
-message logged twice, or a second import of the same logs, adds nothing. Sessions that ran in
-brgit's own worktrees (`skip_under`) are left out: brgit recorded their tokens when it ran them.
+(or `$CLAUDE_CONFIG_DIR/projects`); each assistant entry carries `uuid`, `parentUuid`,
+`message.id`, `message.usage`, `message.model` and `requestId`, and one reply is logged once
+per content block, each block's entry the child of the previous one. So a reply is a chain of
+entries with the same (message id, request id); an entry with those ids whose parent is not
+part of the reply is a new reply (a gateway that repeats ids). Each reply becomes one ledger
+record keyed `claude-code:<message id>:<request id>:<n>` (n counts the earlier replies of the
+session file with the same ids): a second import adds nothing, and a transcript Claude Code
+copied into another session counts once. Without a request id (gateways often send none)
+the key is scoped to the session: `claude-code:<session>:<message id>::<n>`. Keys of
+imports by earlier versions (`<message id>:<request id>`) are recognised, so re-importing
+after an upgrade counts nothing twice. Sessions that ran in brgit's own worktrees
+(`skip_under`) are left out: brgit recorded their tokens when it ran them.
 
     result = import_claude_code(tracker, Path("~/.claude/projects"), skip_under=worktree_root)
 """
@@ -57,9 +64,41 @@ def import_claude_code(
     run = _Import(tracker, ImportResult("claude-code", str(folder)), skip_under)
     for path in sorted(folder.rglob("*.jsonl")):
         run.result.files += 1
+        replies = _Replies()
         for entry in _entries(path, run.result):
-            run.add(entry)
+            run.add(entry, replies)
     return run.result
+
+
+class _Replies:
+    """The replies of one session file: which entry belongs to which, and their keys."""
+
+    def __init__(self) -> None:
+        self.reply_of: dict[str, tuple[tuple[str, str], str]] = {}  # entry uuid -> ids, key
+        self.counts: dict[tuple[str, str], int] = {}  # replies so far per (message, request)
+        self.last: tuple[tuple[str, str], str] | None = None  # the previous entry's ids, key
+
+    def key(self, entry: dict[str, Any], ids: tuple[str, str]) -> tuple[str, bool]:
+        """The entry's reply key, and whether the entry starts that reply."""
+        parent = entry.get("parentUuid")
+        # a block continues the reply its parent is part of; in a log without uuids,
+        # consecutive entries with the same ids are one reply
+        has_parent = isinstance(parent, str) and bool(parent)
+        before = self.reply_of.get(str(parent)) if has_parent else self.last
+        starts = before is None or before[0] != ids
+        if before is not None and not starts:
+            key = before[1]
+        else:
+            n = self.counts.get(ids, 0)
+            self.counts[ids] = n + 1
+            message, request = ids
+            scope = message if request else f"{entry.get('sessionId') or ''}:{message}"
+            key = f"claude-code:{scope}:{request}:{n}"
+        uuid = entry.get("uuid")
+        if isinstance(uuid, str) and uuid:
+            self.reply_of[uuid] = (ids, key)
+        self.last = (ids, key)
+        return key, starts
 
 
 def _entries(path: Path, result: ImportResult) -> Iterator[dict[str, Any]]:
@@ -85,28 +124,32 @@ class _Import:
         self.stored = {str(r["idempotency_key"]) for r in records if r.get("idempotency_key")}
         self.seen: set[str] = set()
 
-    def add(self, entry: dict[str, Any]) -> None:
+    def add(self, entry: dict[str, Any], replies: _Replies) -> None:
         message = entry.get("message")
         if not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
             return
         if message.get("model") == SYNTHETIC_MODEL or not message.get("id"):
             return
-        usage = usage_from_message(message, request_id=entry.get("requestId"))
-        key = str(usage.idempotency_key)
-        if key in self.seen:
-            return  # the same reply, logged once per content block
+        request = entry.get("requestId")
+        ids = (str(message["id"]), str(request) if request else "")
+        key, starts = replies.key(entry, ids)
+        if not starts or key in self.seen:
+            return  # the same reply, logged once per content block (or copied again)
         self.seen.add(key)
         self.result.messages += 1
         if self.skip and (str(entry.get("cwd") or "") + os.sep).startswith(self.skip):
             self.result.brgit_runs += 1
             return
-        if key in self.stored:
+        legacy = f"{ids[0]}:{ids[1]}" if key.endswith(":0") else None
+        if key in self.stored or legacy in self.stored:
             self.result.already += 1
             return
+        usage = usage_from_message(message, request_id=request)
         self.result.imported += 1
         _add_tokens(self.result, usage)
         self.tracker.track_usage(
             usage,
+            idempotency_key=key,
             finished_at=entry.get("timestamp"),
             session_id=entry.get("sessionId"),
             command_name="telemetry import",

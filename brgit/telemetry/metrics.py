@@ -50,6 +50,13 @@ class TelemetryMetrics:
     corrupt_lines: int = 0
     bad_segments: list[str] = field(default_factory=list)
     last_event: str | None = None
+    # the merge outcome, apart from task success: a task can complete and its branch still
+    # be ejected by the train (from merge_completed events, repairs included)
+    merge_trains: int = 0
+    branches_merged: int = 0
+    branches_ejected: int = 0
+    merge_rate: float | None = None  # percent of the branches trains decided on that merged
+    repaired_records: int = 0  # records read without fields of the wrong type
 
 
 def percentile(latencies: Counter[int], pct: float) -> float | None:
@@ -72,6 +79,7 @@ def metrics_of(
     done, failed = bucket.by_type[EventType.TASK_COMPLETED], bucket.by_type[EventType.TASK_FAILED]
     n = sum(bucket.latencies.values())
     avg = sum(v * c for v, c in bucket.latencies.items()) / n if n else None
+    trains, merged, ejected = bucket.trains
     return TelemetryMetrics(
         period_hours=hours,
         success_rate=100.0 * done / (done + failed) if done + failed else None,
@@ -89,6 +97,11 @@ def metrics_of(
         corrupt_lines=stats.corrupt_lines,
         bad_segments=list(stats.bad_segments),
         last_event=bucket.last,
+        merge_trains=trains,
+        branches_merged=merged,
+        branches_ejected=ejected,
+        merge_rate=100.0 * merged / (merged + ejected) if merged + ejected else None,
+        repaired_records=stats.repaired,
     )
 
 
