@@ -136,14 +136,16 @@ class CostTracker:
         """The API reference's call: SDK usage field names; cache writes are 5-minute ones
         unless `cache_creation_1h_input_tokens` says how many were 1-hour writes."""
         one_hour = cache_creation_1h_input_tokens
+        total, hour = validate.count(cache_creation_input_tokens), validate.count(one_hour)
+        five = cache_creation_input_tokens  # invalid: the ledger names it
+        if total is not validate.BAD and hour is not validate.BAD:
+            five = max(0, total - hour)
         usage = TokenUsage(
             model=model,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cache_read_tokens=cache_read_input_tokens,
-            cache_write_5m_tokens=max(
-                0, cache_creation_input_tokens - cache_creation_1h_input_tokens
-            ),
+            cache_write_5m_tokens=five,
             cache_write_1h_tokens=one_hour,
             message_id=context.pop("message_id", None),
             request_id=context.pop("request_id", None),
@@ -187,9 +189,14 @@ class CostTracker:
             "price_version": cost.price_version,
             "unknown_model": not cost.model_known,
             "warnings": warnings,
-            **{k: v for k, v in context.items() if v is not None},
         }
+        for key, value in context.items():  # the caller's own fields; the priced ones stay
+            if key in record and key != "idempotency_key":
+                warnings.append(f"invalid {key}: computed by the ledger, not given")
+            elif value is not None:
+                record[key] = value
         record, dropped = _valid_record(record)
+        record.setdefault("idempotency_key", usage.idempotency_key)  # the caller's was invalid
         return record, len(warnings) - (not cost.model_known) + dropped
 
     # ------------------------------------------------------------------ reading
@@ -259,7 +266,7 @@ def _valid_usage(usage: TokenUsage) -> tuple[TokenUsage, list[str]]:
         elif good is not value:
             fixes[name] = good
     if not isinstance(usage.model, str):
-        fixes["model"] = str(usage.model)
+        fixes["model"] = validate.safe_text(usage.model)
     return (dataclasses.replace(usage, **fixes) if fixes else usage), warnings
 
 

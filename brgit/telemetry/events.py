@@ -145,7 +145,7 @@ def build(
         "schema_version": SCHEMA_VERSION,
         "event_id": raw.get("event_id") or event_id,
         "timestamp": when or (now if now is not None else utc_now()),
-        "event_type": str(kind).lower(),
+        "event_type": validate.safe_text(kind).lower(),
     }
     rejected: dict[str, Any] = {}
     if stamp is not None and when is None:
@@ -160,15 +160,18 @@ def build(
     if data is not None and not isinstance(data, dict):
         rejected["data"] = validate.rejected_text(data)
     if (isinstance(data, dict) and data) or extra:
-        record["data"] = _scrub({**(data if isinstance(data, dict) else {}), **extra})
-    if record.get("error"):
-        record["error"] = _scrub(str(record["error"]))
+        record["data"] = {**(data if isinstance(data, dict) else {}), **extra}
+    if record.get("error") and not isinstance(record["error"], str):
+        record["error"] = validate.safe_text(record["error"])
     record, dropped = validate.clean(record, validate.EVENT_FIELDS)
     record.setdefault("event_id", event_id)
     for key in dropped:
         rejected[key] = validate.rejected_text(raw.get(key, raw.get("data")))
     if rejected:
-        record.setdefault("data", {})["rejected"] = _scrub(rejected)
+        record.setdefault("data", {})["rejected"] = rejected
+    for key in ("data", "error"):  # masked once the values are what will be stored
+        if record.get(key):
+            record[key] = _scrub(record[key])
     return record, sorted(rejected)
 
 

@@ -148,14 +148,22 @@ def free(value: Any, depth: int = 0) -> Any:
             good = free(item, depth + 1)
             changed = changed or good is not item or type(key) is not str
             if good is not BAD:
-                out[key if type(key) is str else str(key)] = good
+                out[key if type(key) is str else safe_text(key)] = good
         return out if changed else value
     if kind is list or kind is tuple:
         items = [free(item, depth + 1) for item in value]
         if kind is list and all(a is b for a, b in zip(items, value, strict=True)):
             return value
         return [item for item in items if item is not BAD]
-    return value  # an object the encoder writes as its text (a path, a datetime)
+    return safe_text(value)  # a path, a datetime: stored as its text
+
+
+def safe_text(value: Any) -> str:
+    """`str(value)`, or its type's name when it has no text."""
+    try:
+        return str(value)
+    except Exception:  # a __str__ that raises must not lose the record
+        return f"<{type(value).__name__}>"
 
 
 def clean(record: dict[str, Any], spec: Mapping[str, Kind]) -> tuple[dict[str, Any], list[str]]:

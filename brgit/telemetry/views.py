@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from brgit.telemetry.validate import BAD, money
 from brgit.view import Table, View, usd
 
 if TYPE_CHECKING:
@@ -71,8 +72,8 @@ def detail(e: dict[str, Any]) -> str:
         parts.append(f"Duration: {e['duration_ms'] / 1000:.1f}s")
     if (e.get("attempt") or 0) > 1:
         parts.append(f"Attempt {e['attempt']}")
-    cost = data.get("cost_usd")
-    if isinstance(cost, int | float) and not isinstance(cost, bool):
+    cost = money(data.get("cost_usd"))
+    if cost is not BAD:
         parts.append(f"Cost: {usd(cost)}")
     extra = [(k, v) for k, v in data.items() if k not in _SHOWN][:EXTRA_FIELDS]
     parts += [f"{k}={_short(v)}" for k, v in extra]
