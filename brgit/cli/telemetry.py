@@ -101,9 +101,13 @@ def performance(
     from brgit.telemetry.views import performance_view
     from brgit.ui.output import emit
 
+    from brgit.telemetry.reader import ReadStats
+
     check_format(fmt)
     cfg = load_config()
-    report = performance_report(cfg.root, hours, config=cfg, role=role)
+    read = ReadStats()
+    report = performance_report(cfg.root, hours, config=cfg, role=role, stats=read)
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     emit(report, performance_view(report), fmt)
 
 
@@ -127,9 +131,13 @@ def export(
 
     if kind not in EXPORT_TYPES:
         raise typer.BadParameter(f"expected one of {', '.join(EXPORT_TYPES)}", param_hint="--type")
+    from brgit.telemetry.reader import ReadStats
+
     cfg = load_config()
     output_file = output_file or default_export_path(cfg, kind)
-    count = export_to(output_file, kind, hours, config=cfg)
+    read = ReadStats()
+    count = export_to(output_file, kind, hours, config=cfg, stats=read)
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     note(f"wrote {count} {'spans' if kind == 'otlp' else 'rows'} to {output_file}")
 
 
@@ -146,7 +154,10 @@ def tokens(
     from brgit.ui.output import emit
 
     check_format(fmt)
-    rows = token_report(load_context().costs.records("all", hours))
+    tracker = load_context().costs
+    rows = token_report(tracker.records("all", hours))
+    read = tracker.last_read
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     emit(rows, tokens_view(rows), fmt)
 
 

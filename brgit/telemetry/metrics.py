@@ -155,17 +155,25 @@ class MetricsAnalyzer:
             for day in labels
         }
 
-    def rollups(self, period: str, hours: float | None = None) -> dict[str, Bucket]:
+    def rollups(
+        self, period: str, hours: float | None = None, stats: ReadStats | None = None
+    ) -> dict[str, Bucket]:
         """Pre-aggregated buckets per "hour", "day" or "week"."""
-        return aggregate.rollup(self.hours(hours, ReadStats()), period)
+        return aggregate.rollup(self.hours(hours, stats or ReadStats()), period)
 
-    def table(self, period: str = "hour", hours: float | None = None) -> list[dict[str, object]]:
+    def table(
+        self, period: str = "hour", hours: float | None = None, stats: ReadStats | None = None
+    ) -> list[dict[str, object]]:
         """Metrics rows per "hour" | "day" | "week": tasks, successes, failures, cost, tokens,
-        latency (what `br telemetry export --type metrics` writes)."""
+        latency (what `br telemetry export --type metrics` writes). `stats` gets what the
+        reads skipped."""
         from brgit.telemetry.costs import CostTracker
 
-        costs = CostTracker(self.root, telemetry=self.telemetry).records("all", hours)
-        return metrics_table(self.rollups(period, hours), list(costs), period)
+        stats = stats if stats is not None else ReadStats()
+        tracker = CostTracker(self.root, telemetry=self.telemetry)
+        costs = list(tracker.records("all", hours))
+        stats.add(tracker.last_read)
+        return metrics_table(self.rollups(period, hours, stats), costs, period)
 
 
 def metrics_table(

@@ -91,13 +91,21 @@ def recent_routing_decisions(
 
 
 def performance_report(
-    root: Path | None, hours: float | None, *, config: Config | None = None, role: str | None = None
+    root: Path | None,
+    hours: float | None,
+    *,
+    config: Config | None = None,
+    role: str | None = None,
+    stats: ReadStats | None = None,
 ) -> dict[str, Any]:
-    """`br telemetry performance`: latency percentiles, throughput, per model/role, storage."""
+    """`br telemetry performance`: latency percentiles, throughput, per model/role, storage.
+    `stats` gets what the reads skipped."""
     from brgit.telemetry.metrics import MetricsAnalyzer
 
     analyzer = MetricsAnalyzer(root, config=config)
     m = analyzer.analyze(hours)
+    if stats is not None:
+        stats.add(ReadStats(m.event_count, m.corrupt_lines, m.bad_segments, m.repaired_records))
     pairs = {k: v for k, v in _pairs_in_window(analyzer, hours).items() if role in (None, k[1])}
     span = hours or _span_hours(analyzer)
     segments = [
