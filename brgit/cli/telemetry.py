@@ -98,10 +98,9 @@ def performance(
 ) -> None:
     """Latency percentiles, throughput, per-model and per-role outcomes, routing decisions."""
     from brgit.telemetry.performance import performance_report
+    from brgit.telemetry.reader import ReadStats
     from brgit.telemetry.views import performance_view
     from brgit.ui.output import emit
-
-    from brgit.telemetry.reader import ReadStats
 
     check_format(fmt)
     cfg = load_config()
