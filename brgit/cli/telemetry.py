@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,16 @@ from brgit.cli._common import FormatOption, check_format, group, load_config, lo
 
 app = group("telemetry", "Events, metrics, alerts and exports.")
 
-Hours = Annotated[float, typer.Option("--hours", min=0.001, help="Last N hours.")]
+
+def _hours(value: float | None) -> float | None:
+    """NaN passes a range check (every comparison with it is false): refuse it here. A window
+    longer than the history (`inf`, 1e20) means all of it."""
+    if value is not None and math.isnan(value):
+        raise typer.BadParameter("expected a number of hours, not NaN")
+    return value
+
+
+Hours = Annotated[float, typer.Option("--hours", min=0.001, callback=_hours, help="Last N hours.")]
 EXPORT_TYPES = ("metrics", "events", "costs", "otlp")
 
 
@@ -45,7 +55,12 @@ def events(
     event_type: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
     hours: Annotated[
         float | None,
-        typer.Option("--hours", min=0.001, help="Last N hours (default 24; all with --last)."),
+        typer.Option(
+            "--hours",
+            min=0.001,
+            callback=_hours,
+            help="Last N hours (default 24; all with --last).",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most events to show.")] = 50,
     last: Annotated[
@@ -143,7 +158,8 @@ def export(
 @app.command("tokens")
 def tokens(
     hours: Annotated[
-        float | None, typer.Option("--hours", min=0.001, help="Last N hours (default: all).")
+        float | None,
+        typer.Option("--hours", min=0.001, callback=_hours, help="Last N hours (default: all)."),
     ] = None,
     fmt: FormatOption = "table",
 ) -> None:

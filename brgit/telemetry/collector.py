@@ -11,7 +11,6 @@ CONTRACT (other packages rely on it):
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,19 +21,13 @@ from brgit.telemetry.events import IdSource, TelemetryEvent, encode
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 from brgit.telemetry.settings import Telemetry, resolve
 from brgit.telemetry.store import SegmentStore
+from brgit.telemetry.validate import since_hours
 
 if TYPE_CHECKING:
     from brgit.config import Config
 
 log = logging.getLogger("brgit.telemetry")
 Listener = Callable[[dict[str, Any]], None]
-
-
-def since_hours(hours: float | None) -> str | None:
-    """The ISO timestamp `hours` ago (None: no lower bound)."""
-    if hours is None:
-        return None
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).isoformat()
 
 
 class EventCollector:

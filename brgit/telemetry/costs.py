@@ -205,7 +205,7 @@ class CostTracker:
         """Stored records in the period (or the last `hours`), each idempotency key once."""
         since = period_start(period)
         if hours is not None:
-            since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).isoformat()
+            since = validate.since_hours(hours)
         seen: set[str] = set()
         self.last_read = stats = ReadStats()
         for raw in self.telemetry.stream("costs").read(stats):
@@ -226,7 +226,7 @@ class CostTracker:
         more than what changed since the index last caught up."""
         since = period_start(period)
         if hours is not None:
-            since = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).isoformat()
+            since = validate.since_hours(hours)
         tally: Tally = self._indexed(lambda index, handles: index.tally(since, handles))
         return summary_of(period, tally)
 

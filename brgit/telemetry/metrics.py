@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.telemetry import aggregate
+from brgit.telemetry import aggregate, validate
 from brgit.telemetry.aggregate import Bucket
-from brgit.telemetry.collector import since_hours
 from brgit.telemetry.events import EventType
 from brgit.telemetry.reader import ReadStats
 from brgit.telemetry.settings import Telemetry, resolve
+from brgit.telemetry.validate import since_hours
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -138,6 +138,7 @@ class MetricsAnalyzer:
 
     def analyze(self, hours: float | None = 24) -> TelemetryMetrics:
         """Metrics over the last `hours` (None: all history)."""
+        hours = validate.window(hours)
         stats = ReadStats()
         bucket = aggregate.total(self.hours(hours, stats))
         cost, _ = self._costs_by_day(hours)

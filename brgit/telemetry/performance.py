@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brgit.telemetry import validate
 from brgit.telemetry.events import EventType
 from brgit.telemetry.reader import ReadStats
 
@@ -102,6 +103,7 @@ def performance_report(
     `stats` gets what the reads skipped."""
     from brgit.telemetry.metrics import MetricsAnalyzer
 
+    hours = validate.window(hours)
     analyzer = MetricsAnalyzer(root, config=config)
     m = analyzer.analyze(hours)
     if stats is not None:

@@ -97,6 +97,25 @@ def utc_time(value: Any) -> Any:
     return BAD if parsed is None else parsed.isoformat()
 
 
+def since_hours(hours: float | None, now: dt.datetime | None = None) -> str | None:
+    """The UTC ISO timestamp `hours` before `now` (None: no lower bound). A window reaching
+    back beyond year 1 (`inf`, 1e20) has no lower bound either; NaN is refused."""
+    if hours is None:
+        return None
+    if math.isnan(hours):
+        raise ValueError("hours must be a number, not NaN")
+    try:
+        return ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(hours=hours)).isoformat()
+    except OverflowError:  # the window starts before datetime.min: all history
+        return None
+
+
+def window(hours: float | None) -> float | None:
+    """`hours` as a window length, None when it reaches back beyond year 1 (all history), so
+    a report never names an infinite window (not JSON)."""
+    return None if hours is None or since_hours(hours) is None else hours
+
+
 def parse_time(value: Any) -> dt.datetime | None:
     """A datetime or ISO text -> an aware UTC datetime (naive values are taken as UTC)."""
     if isinstance(value, dt.datetime):

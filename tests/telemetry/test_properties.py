@@ -28,7 +28,7 @@ from brgit.telemetry.events import EventType, TelemetryEvent, encode
 from brgit.telemetry.ledger import load_cost, summarize
 from brgit.telemetry.reader import ReadStats
 
-from .conftest import read_everything, strict_json, write_config
+from .conftest import READERS, read_everything, strict_json, write_config
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -288,3 +288,67 @@ def test_records_the_writer_stores_are_what_the_reader_reads() -> None:
     assert rejected == []
     stats = ReadStats(records=1)
     assert events.load(strict_json(encode(record).decode()), stats) == record
+
+
+# ------------------------------------------------------------------ options and configuration
+
+_OPTION_VALUES = st.one_of(
+    _NUMBERS.map(str),
+    st.sampled_from(["nan", "-nan", "inf", "-inf", "1e999", "0", "0.0001", "1e20", "", "x", "-1",
+                     "9" * 40, "--format"]),
+    st.text(max_size=8),
+)  # fmt: skip
+_READ_OPTIONS = [
+    (("telemetry", "summary"), "--hours"),
+    (("telemetry", "events"), "--hours"),
+    (("telemetry", "events"), "--last"),
+    (("telemetry", "events"), "--limit"),
+    (("telemetry", "events"), "--type"),
+    (("telemetry", "performance"), "--hours"),
+    (("telemetry", "performance"), "--role"),
+    (("telemetry", "tokens"), "--hours"),
+    (("telemetry", "alerts"), "--level"),
+    (("routing", "costs"), "--period"),
+]
+_SETTINGS_KEYS = ["enabled", "max_file_bytes", "retention_days", "storage_dir", "export_dir",
+                  "thresholds.latency_warning_ms", "thresholds.daily_cost_critical"]  # fmt: skip
+_TOML_VALUES = st.sampled_from(["nan", "inf", "-inf", "-1", "0", "1e400", '"x"', "[1]", "{a=1}",
+                                "true", "9" * 30, '""', "1.5"])  # fmt: skip
+
+
+def _one_line_error(result: Any) -> None:
+    """Exit 0, or 2 with one `br: error:` line and no traceback: the documented codes."""
+    assert result.code in (0, 2), (result.code, result.err)
+    assert "Traceback" not in result.err and "unexpected" not in result.err, result.err
+    if result.code == 2:
+        errors = [line for line in result.err.splitlines() if line.startswith("br: error:")]
+        assert len(errors) == 1, result.err
+
+
+@FEW
+@given(
+    option=st.sampled_from(_READ_OPTIONS),
+    value=_OPTION_VALUES,
+    fmt=st.sampled_from(["table", "json", "csv", "yaml"]),
+)
+def test_any_option_value_gives_a_result_or_one_line_with_exit_2(
+    repo: Path, br: Any, option: tuple[tuple[str, ...], str], value: str, fmt: str
+) -> None:
+    command, name = option
+    _one_line_error(br(*command, f"{name}={value}", "--format", fmt, cwd=repo))
+
+
+@FEW
+@given(
+    key=st.sampled_from(_SETTINGS_KEYS),
+    value=_TOML_VALUES,
+    command=st.sampled_from(READERS),
+)
+def test_any_telemetry_setting_gives_a_result_or_one_line_with_exit_2(
+    repo: Path, br: Any, key: str, value: str, command: tuple[str, ...]
+) -> None:
+    section, _, name = key.rpartition(".")
+    table = "telemetry" + (f".{section}" if section else "")
+    (repo / ".buildrunner").mkdir(exist_ok=True)
+    (repo / ".buildrunner" / "config.toml").write_text(f"[{table}]\n{name} = {value}\n")
+    _one_line_error(br(*command, "--format", "json", cwd=repo))

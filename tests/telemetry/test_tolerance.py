@@ -159,3 +159,30 @@ def test_a_damaged_aggregate_cache_is_rebuilt(repo: Path, small: Any, br: Any) -
         cache.write_text(json.dumps(data))
     after = strict_json(br("telemetry", "summary", "--format", "json", cwd=repo).out)
     assert after == before
+
+
+# what a window covering all history must give, per command (summary and performance also
+# name the window itself, so their whole JSON differs)
+SAME_AS_ALL = {"summary": ("event_count", "total_cost", "p50_latency_ms"),
+               "performance": ("latency_ms", "by_model"), "events": None, "tokens": None}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["summary", "events", "performance", "tokens"])
+def test_a_window_of_any_size_reads_and_nan_is_refused(repo: Path, br: Any, command: str) -> None:
+    EventCollector(repo).collect_event({"type": "task_completed", "task_id": "t", "duration_ms": 5,
+                                        "model": "sonnet", "role": "builder"})  # fmt: skip
+    CostTracker(repo).track_usage(TokenUsage("sonnet", output_tokens=100_000))
+
+    def read(hours: str) -> Any:
+        result = br("telemetry", command, "--hours", hours, "--format", "json", cwd=repo)
+        assert result.code == 0, result.err
+        data = strict_json(result.out)
+        keys = SAME_AS_ALL[command]
+        return data if keys is None else {k: data[k] for k in keys}
+
+    everything = read("100000")
+    assert everything
+    for hours in ("inf", "1e20", "1e300"):  # starts before datetime's range: all history
+        assert read(hours) == everything
+    refused = br("telemetry", command, "--hours", "nan", cwd=repo)
+    assert refused.code == 2 and "not NaN" in refused.err and "unexpected" not in refused.err
