@@ -148,6 +148,7 @@ def ensure_duckdb() -> bool:
 
 DUCKDB_QUERY = """
 import sys, time, duckdb
+duckdb.execute("SET enable_progress_bar = false")  # it prints to stdout
 start = time.perf_counter()
 rows = duckdb.sql(
     "SELECT event_type, count(*) FROM read_json(?, format='newline_delimited', "
@@ -159,6 +160,7 @@ print(sum(n for _, n in rows), time.perf_counter() - start)
 
 DUCKDB_PLAIN = """
 import sys, time, duckdb
+duckdb.execute("SET enable_progress_bar = false")  # it prints to stdout
 start = time.perf_counter()
 rows = duckdb.sql(
     "SELECT event_type, count(*) FROM read_json(?, format='newline_delimited') GROUP BY event_type",
@@ -179,19 +181,44 @@ def plain_copy(folder: Path, target: Path) -> Path:
     return target
 
 
+# Peak memory is read by the measured process itself (VmHWM at exit): a child's `ru_maxrss`
+# from wait4 starts at the RSS of the benchmark process that spawned it, since the kernel
+# keeps the high-water mark of the memory image replaced by exec.
+PEAK = """
+import atexit, os, runpy, sys
+def peak():
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith('VmHWM:'):
+                sys.stderr.write('PEAK_KIB ' + line.split()[1] + chr(10))
+                sys.stderr.flush()
+atexit.register(peak)
+leave = os._exit
+def _exit(code):  # br leaves through os._exit, which skips atexit
+    peak()
+    leave(code)
+os._exit = _exit
+mode, target, *rest = sys.argv[1:]
+if mode == '-m':
+    sys.argv = [target, *rest]
+    runpy.run_module(target, run_name='__main__', alter_sys=True)
+else:
+    sys.argv = ['-c', *rest]
+    exec(compile(target, '<bench>', 'exec'), {'__name__': '__main__'})
+"""
+
+
 def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None
                  ) -> tuple[float, int, str]:  # fmt: skip
-    """Wall seconds, peak resident memory (KiB) and stdout of one process run."""
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL,
-                                env={**os.environ, **(env or {})})  # fmt: skip
-        _, status, usage = os.wait4(proc.pid, 0)
-        took = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        assert proc.returncode == 0, cmd
-        out.seek(0)
-        return took, usage.ru_maxrss, out.read().decode()
+    """Wall seconds, peak resident memory (KiB) and stdout of one Python process run;
+    `cmd` is `[python, "-m" | "-c", module | code, *args]`."""
+    start = time.perf_counter()
+    proc = subprocess.run([cmd[0], "-c", PEAK, *cmd[1:]], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, check=False)  # fmt: skip
+    took = time.perf_counter() - start
+    assert proc.returncode == 0, (cmd, proc.stderr[-500:])
+    peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK_KIB ")]
+    return took, int(peak[-1].split()[1]), proc.stdout
 
 
 FULL_SCAN_LAST = """
@@ -205,6 +232,7 @@ print(len(events))
 
 DUCKDB_LAST = """
 import sys, time, duckdb
+duckdb.execute("SET enable_progress_bar = false")  # it prints to stdout
 start = time.perf_counter()
 rows = duckdb.sql(
     "SELECT * FROM read_json(?, format='newline_delimited', union_by_name=true, "
