@@ -24,6 +24,8 @@ def id_problem(name: str) -> str | None:
             f"must be letters, digits, '.', '_' or '-', start with a letter or digit "
             f"(max {ID_MAX})"
         )
+    if name.endswith("."):  # the last component of br/<session>/<task>: git refuses it there
+        return "ends with '.'"
     return _component_problem(name)
 
 
@@ -42,6 +44,8 @@ def ref_problem(name: str) -> str | None:
         return "contains '@{'"
     if name.startswith("/") or name.endswith("/") or "//" in name:
         return "has an empty '/' component"
+    if name.endswith("."):
+        return "ends with '.'"
     for part in name.split("/"):
         problem = _component_problem(part)
         if problem:
@@ -56,8 +60,6 @@ def _component_problem(part: str) -> str | None:
         return "has a component starting with '.'"
     if part.endswith(".lock"):
         return "has a component ending in '.lock'"
-    if part.endswith("."):
-        return "ends with '.'"
     return None
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from brgit import paths
 from brgit.config import ensure_config
+from brgit.errors import NotFoundError
 from brgit.files import atomic_write
 
 GITIGNORE = """\
@@ -42,6 +44,12 @@ def init_store(start: Path | None = None) -> InitResult:
     Running it again adds only settings that a newer brgit knows and the file lacks; a user's
     values, comments and order are never rewritten.
     """
+    where = paths.locate(start)
+    if not where.in_git and not os.environ.get("BR_STORE_DIR"):
+        raise NotFoundError(
+            f"not a git repository: {where.main_root} (run br init inside the repository "
+            "brgit should work on; its store goes in the main checkout)"
+        )
     store = paths.store_dir(start)
     result = InitResult(store=store)
     config_file = paths.config_path(start)

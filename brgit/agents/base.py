@@ -111,11 +111,16 @@ def run_process(
         shell=shell,
         start_new_session=True,
     )
-    if request.on_spawn:
-        request.on_spawn(proc.pid)
-    watcher = threading.Thread(target=_watch, args=(proc, request), daemon=True)
-    watcher.start()
-    out, _ = proc.communicate()
+    try:
+        if request.on_spawn:
+            request.on_spawn(proc.pid)
+        watcher = threading.Thread(target=_watch, args=(proc, request), daemon=True)
+        watcher.start()
+        out, _ = proc.communicate()
+    except BaseException:  # Ctrl-C before the watcher runs must not leave the agent behind
+        kill_group(proc.pid)
+        proc.wait()
+        raise
     return proc.returncode, out or ""
 
 

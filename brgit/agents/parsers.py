@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from brgit.core.usage import TokenUsage
+from brgit.core.usage import TokenUsage, codex_usage
 
 
 @dataclass
@@ -126,19 +126,10 @@ def parse_codex_jsonl(text: str, model: str = "") -> Report | None:
     if not turns and not failed:
         return None
     report = Report(format="codex-jsonl", num_turns=len(turns))
+    name = model if model and not model.startswith("claude") else "codex"
     for turn in turns:
-        usage = turn.get("usage") or {}
-        cached = int(usage.get("cached_input_tokens", 0) or 0)
-        report.usages.append(
-            TokenUsage(
-                model=model if model and not model.startswith("claude") else "codex",
-                provider="openai",
-                input_tokens=max(int(usage.get("input_tokens", 0) or 0) - cached, 0),
-                output_tokens=int(usage.get("output_tokens", 0) or 0),
-                cache_read_tokens=cached,
-                cache_write_5m_tokens=int(usage.get("cache_write_input_tokens", 0) or 0),
-            )
-        )
+        usage = turn.get("usage")
+        report.usages.append(codex_usage(usage if isinstance(usage, dict) else {}, name))
     messages = [e for e in events if e["type"] == "item.completed"]
     if messages:
         item = messages[-1].get("item") or {}

@@ -120,7 +120,9 @@ def run_job(
     from functools import partial
 
     from brgit.agents.base import run_in
+    from brgit.app.quality import register_gates
 
+    register_gates()
     run_agent = partial(run_in, cfg=cfg, ctx=ctx)
     train = api.merge_record(
         root, cfg, record, opts, progress=progress, run_agent=run_agent, ctx=ctx

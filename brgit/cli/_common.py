@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -26,18 +27,35 @@ def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> str:
     return fmt
 
 
-def load_config(start: Path | None = None) -> Config:
-    """Load the repository's config (exit 2 with one line if it is broken)."""
+def load_config(start: Path | None = None, *, repo: bool = True) -> Config:
+    """Load the repository's config (exit 2 with one line if it is broken).
+
+    `repo=True` (commands that work on a repository's branches, sessions or store): outside
+    a git repository this is "not a git repository", exit 6, before anything is read or
+    written. Commands that also work on a plain folder pass `repo=False`; outside git they
+    get the defaults (or `$BR_CONFIG_FILE`) and record no telemetry, so no store appears in
+    a folder that is not a repository."""
+    from dataclasses import replace
+
+    from brgit import paths
     from brgit.config import load_config as _load
 
-    return _load(start)
+    inside = paths.locate(start).in_git or bool(os.environ.get("BR_STORE_DIR"))
+    if repo and not inside:
+        from brgit.errors import NotFoundError
+
+        raise NotFoundError(f"not a git repository: {paths.locate(start).main_root}")
+    cfg = _load(start)
+    if not inside:
+        cfg = replace(cfg, telemetry=replace(cfg.telemetry, enabled=False))
+    return cfg
 
 
-def load_context(start: Path | None = None) -> Context:
+def load_context(start: Path | None = None, *, repo: bool = True) -> Context:
     """The command's context: the repository's config and the stores built from it, once."""
     from brgit.context import Context
 
-    return Context(load_config(start))
+    return Context(load_config(start, repo=repo))
 
 
 def not_built(what: str) -> NoReturn:

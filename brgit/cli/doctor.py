@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         check_format(fmt)
         if agent:
             check_agent(agent)
-        found = diagnose(load_config(), using=agent or "")
+        found = diagnose(load_config(repo=False), using=agent or "")
         emit({"ok": found.ok, "agents": plain(found.checks)}, _view(found), fmt)
         return 0 if found.ok else 1
 

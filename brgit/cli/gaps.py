@@ -42,7 +42,8 @@ def analyze(
     fmt: FormatOption = "table",
 ) -> None:
     """Analyze the project for gaps: stubs, untested modules, unbuilt spec features, secrets, missing docstrings, swallowed errors."""  # noqa: E501
-    from brgit.cli.quality import SecurityScanner, facts_cache, target_dir
+    from brgit.app.quality import SecurityScanner, facts_cache
+    from brgit.cli.quality import target_dir
     from brgit.errors import NotFoundError
     from brgit.quality.gaps import analyze as run_analyze
     from brgit.quality.model import SEVERITIES
@@ -57,7 +58,7 @@ def analyze(
     target = target_dir(path)
     from brgit.context import Context
 
-    cfg = load_config(target)
+    cfg = load_config(target, repo=False)
     ask = model_asker(Context(cfg)) if ai else None
     report = run_analyze(target, cfg.quality, SecurityScanner(cfg, target), facts_cache(cfg),
                          spec=spec, ask=ask)

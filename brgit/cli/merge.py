@@ -86,9 +86,11 @@ def _choice(value: str | None, allowed: tuple[str, ...], hint: str) -> None:
 
 
 def _train(session: str | None, branches: list[str], over: Overrides, fmt: str) -> int:
+    from brgit.app.quality import register_gates
     from brgit.merge import api, report
     from brgit.ui.output import emit, note
 
+    register_gates()
     ctx = load_context()
     cfg = ctx.config
     progress = None if fmt == "json" else note

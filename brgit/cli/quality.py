@@ -1,5 +1,5 @@
-"""`br quality check`: the quality gate. Also builds what the quality package is handed (the
-security scanners, the facts cache) and the merge-train gate (`make_gate`)."""
+"""`br quality check`: the quality gate. What the quality package is handed (brgit's scanners,
+the facts cache) is put together in `brgit.app.quality`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,6 @@ import typer
 from brgit.cli._common import FormatOption, check_format, group, load_config
 
 if TYPE_CHECKING:
-    from brgit.config import Config
-    from brgit.quality.cache import FactsCache
-    from brgit.quality.facts import SecurityHit
-    from brgit.quality.gate import QualityGate
     from brgit.quality.model import Detail, QualityReport
     from brgit.ui.output import View
 
@@ -34,13 +30,14 @@ def check(
     fmt: FormatOption = "table",
 ) -> int:
     """Score security, testing, documentation and structure against [quality] thresholds; exit 4 when the gate fails."""  # noqa: E501
+    from brgit.app.quality import SecurityScanner, facts_cache
     from brgit.errors import EXIT_OK, EXIT_QUALITY
     from brgit.quality.check import check as run_check
     from brgit.ui.output import emit
 
     check_format(fmt)
     target = target_dir(path)
-    cfg = load_config(target)
+    cfg = load_config(target, repo=False)
     report = run_check(target, cfg.quality, SecurityScanner(cfg, target), facts_cache(cfg),
                        strict=strict)
     emit(report.to_dict(), _view(report), fmt)
@@ -58,76 +55,6 @@ def target_dir(path: Path | None) -> Path:
     if not path.is_dir():
         raise NotFoundError(f"directory not found: {path}")
     return path.resolve()
-
-
-def facts_cache(cfg: Config) -> FactsCache:
-    from brgit import paths
-    from brgit.quality.cache import FactsCache
-
-    return FactsCache(paths.store_dir(cfg.root) / "quality" / "facts.json")
-
-
-class SecurityScanner:
-    """brgit's secret and SQL-injection scanners (whitelist and baseline applied) in the shape
-    `brgit.quality.facts.Scanner` asks for."""
-
-    def __init__(self, cfg: Config, target: Path) -> None:
-        from brgit.security import service
-        from brgit.security.engine import Engine
-
-        settings = service.settings_for(cfg, target)
-        self.engine = Engine(settings)
-        self.prefix = _prefix(target, settings.top)
-        self.fingerprint = _fingerprint(settings.whitelist_path, settings.baseline_path,
-                                        repr(settings))
-
-    def scan(self, rel: str, data: bytes) -> list[SecurityHit]:
-        from brgit.quality.facts import SecurityHit
-        from brgit.security.model import ScanReport
-
-        self.engine.report = ScanReport()
-        self.engine.scan_blobs([(self.prefix + rel, data)])
-        return [SecurityHit(f.line, f.rule, f.kind, f.severity, f.message)
-                for f in self.engine.report.findings]
-
-
-def _prefix(target: Path, top: Path) -> str:
-    try:
-        rel = target.resolve().relative_to(top.resolve()).as_posix()
-    except ValueError:
-        return ""
-    return "" if rel == "." else rel + "/"
-
-
-def _fingerprint(*parts: Path | str) -> str:
-    import hashlib
-
-    from brgit import __version__
-
-    digest = hashlib.sha256(__version__.encode())
-    for part in parts:
-        if isinstance(part, Path):
-            try:
-                digest.update(part.read_bytes())
-            except OSError:
-                digest.update(b"-")
-        else:
-            digest.update(part.encode())
-    return digest.hexdigest()[:16]
-
-
-def make_gate(cfg: Config, *, strict: bool = False) -> QualityGate:
-    """The `quality` gate of the merge train: `gate.check(worktree) -> (passed, reason)`."""
-    from brgit.quality.check import check as run_check
-    from brgit.quality.gate import QualityGate
-
-    cache = facts_cache(cfg)
-
-    def checker(worktree: Path) -> QualityReport:
-        return run_check(worktree, cfg.quality, SecurityScanner(cfg, worktree), cache,
-                         strict=strict)
-
-    return QualityGate(checker)
 
 
 def _view(report: QualityReport) -> View:

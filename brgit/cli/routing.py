@@ -40,7 +40,7 @@ def estimate(
     from brgit.ui.output import emit, note
 
     check_format(fmt)
-    ctx = load_context()
+    ctx = load_context(repo=False)
     text = _described(text)
     policy = build_policy(ctx.config, ctx.root, ctx=ctx)
     result = policy.estimator.estimate(text, role=role, use_ai=ai)
@@ -71,7 +71,7 @@ def select(
     from brgit.ui.output import emit
 
     check_format(fmt)
-    ctx = load_context()
+    ctx = load_context(repo=False)
     text = _described(text)
     choice = build_policy(ctx.config, ctx.root, ctx=ctx).first_choice(
         text, role=role, cost_limit=cost_limit, time_limit=time_limit, model=model
@@ -87,7 +87,7 @@ def models(fmt: FormatOption = "table") -> None:
     from brgit.ui.output import emit
 
     check_format(fmt)
-    catalog = load_context().catalog
+    catalog = load_context(repo=False).catalog
     emit(models_data(catalog), models_view(catalog), fmt)
 
 
@@ -123,7 +123,7 @@ def evaluate(
     from brgit.ui.output import emit
 
     check_format(fmt)
-    cfg = load_config()
+    cfg = load_config(repo=False)
     table = load_matrix(matrix, load_catalog(cfg.models))
     result = replay(table, cfg, verify=verify, seed=seed, data_driven=data_driven)
     emit(result.to_dict(), _evaluation_view(result), fmt)

@@ -38,7 +38,7 @@ def check(
     from brgit.security import service
 
     check_format(fmt, FORMATS)
-    ctx = load_context()
+    ctx = load_context(repo=False)
     cfg = ctx.config
     want_secrets, want_sql = service.select_kinds(secrets, sql, no_secrets, no_sql)
     settings = service.settings_for(cfg)
@@ -75,7 +75,7 @@ def scan(
     from brgit.security import service
 
     check_format(fmt, FORMATS)
-    ctx = load_context()
+    ctx = load_context(repo=False)
     cfg = ctx.config
     settings = service.settings_for(cfg)
     if history or since is not None:
@@ -98,7 +98,7 @@ def precommit(fmt: ScanFormat = "table", verbose: Verbose = False) -> int:
     from brgit.ui.output import note
 
     check_format(fmt, FORMATS)
-    ctx = load_context()
+    ctx = load_context(repo=False)
     cfg = ctx.config
     settings = service.settings_for(cfg)
     report = service.check(settings, staged_only=True)
@@ -119,7 +119,7 @@ def baseline(
     """Write or update the detect-secrets baseline (`security.baseline_file`)."""
     from brgit.security import service
 
-    settings = service.settings_for(load_config())
+    settings = service.settings_for(load_config(repo=False))
     count, changed = service.update_baseline(settings, directory)
     state = "updated" if changed else "unchanged"
     typer.echo(f"{settings.baseline_path}: {state}, {count} known secret(s)")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from brgit.cli._common import FormatOption, check_format, group, load_config, load_context
+
+if TYPE_CHECKING:
+    from brgit.telemetry.imports import ImportResult
+    from brgit.view import View
 
 app = group("telemetry", "Events, metrics, alerts and exports.")
 
@@ -181,44 +185,69 @@ IMPORT_SOURCES = ("claude-code", "codex")
 
 @app.command("import")
 def import_logs(
-    source: Annotated[str, typer.Argument(help="claude-code (codex: not built yet).")],
+    source: Annotated[str, typer.Argument(help="claude-code or codex.")],
     directory: Annotated[
         Path | None,
         typer.Argument(
-            help="Log folder (default: $CLAUDE_CONFIG_DIR/projects, else ~/.claude/projects).",
+            help="Log folder (default: claude-code $CLAUDE_CONFIG_DIR/projects, else "
+            "~/.claude/projects; codex $CODEX_HOME/sessions, else ~/.codex/sessions).",
             show_default=False,
         ),
     ] = None,
     fmt: FormatOption = "table",
 ) -> None:
-    """Import an agent CLI's session logs into the cost ledger (a second run adds nothing)."""
-    from brgit.cli._common import not_built
+    """Import Claude Code's or Codex's session logs into the cost ledger (re-runs add nothing)."""
+    from brgit.gitops.worktrees import default_root
+    from brgit.telemetry.codex_logs import default_codex_dir, import_codex
     from brgit.telemetry.imports import default_claude_dir, import_claude_code
-    from brgit.ui.output import View, emit
+    from brgit.ui.output import emit
 
     check_format(fmt)
     if source not in IMPORT_SOURCES:
         raise typer.BadParameter(
             f"expected one of {', '.join(IMPORT_SOURCES)}", param_hint="SOURCE"
         )
-    if source == "codex":
-        not_built("telemetry import codex")
     ctx = load_context()
     cfg = ctx.config
-    folder = (directory or default_claude_dir()).expanduser()
-    from brgit.gitops.worktrees import default_root
-
     mine = default_root(cfg.root, cfg.parallel.worktree_root)
-    result = import_claude_code(ctx.costs, folder, skip_under=mine)
+    if source == "codex":
+        folder = (directory or default_codex_dir()).expanduser()
+        result = import_codex(ctx.costs, folder, skip_under=mine)
+    else:
+        folder = (directory or default_claude_dir()).expanduser()
+        result = import_claude_code(ctx.costs, folder, skip_under=mine)
+    emit(result, _import_view(result), fmt)
+    if result.not_stored:
+        from brgit.errors import TelemetryError
+
+        raise TelemetryError(
+            f"{result.not_stored} record(s) could not be written to the cost ledger (see the "
+            "warning above); run the import again once fixed: it adds only what is missing"
+        )
+
+
+def _import_view(result: ImportResult) -> View:
+    from brgit.view import View
+
     lines = [
         f"{result.files} log file(s), {result.messages} model replies with usage: "
         f"{result.imported} imported, {result.already} already in the ledger, "
         f"{result.brgit_runs} from brgit's own runs (recorded when they ran)",
         "tokens imported: " + ", ".join(f"{k} {v}" for k, v in result.tokens.items()),
     ]
+    for model, count in sorted(result.unpriced.items()):
+        lines.append(
+            f"warning: unknown model {model!r}: no price ({count} record(s) with tokens only; "
+            f'price it under [models."{model}"] in the config)'
+        )
+    if result.totals_only_files:
+        lines.append(
+            f"warning: {result.totals_only_files} log file(s) hold only running token totals, "
+            "no per-reply records (another Codex version): not imported"
+        )
     if result.corrupt_lines:
         lines.append(f"warning: skipped {result.corrupt_lines} unreadable line(s)")
-    emit(result, View(title=f"Imported from {result.directory}", lines=lines), fmt)
+    return View(title=f"Imported from {result.directory}", lines=lines)
 
 
 def register(root: typer.Typer) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def new_call_id() -> str:
@@ -45,3 +47,30 @@ class TokenUsage:
     def idempotency_key(self) -> str:
         """What the cost ledger de-duplicates on (docs/TELEMETRY.md, "De-duplication")."""
         return f"call:{self.call_id}"
+
+
+def codex_usage(fields: Mapping[str, Any], model: str) -> TokenUsage:
+    """Usage as Codex logs and prints it (OpenAI's Responses API counts, passed through):
+    `input_tokens` counts every prompt token, cache reads (`cached_input_tokens`) and cache
+    writes (`cache_write_input_tokens`) included; `output_tokens` includes
+    `reasoning_output_tokens`. Turned into Anthropic's split, where input excludes both.
+    A count that is not a whole number >= 0 raises ValueError."""
+    read = _count(fields, "cached_input_tokens")
+    written = _count(fields, "cache_write_input_tokens")
+    return TokenUsage(
+        model=model,
+        provider="openai",
+        input_tokens=max(_count(fields, "input_tokens") - read - written, 0),
+        output_tokens=_count(fields, "output_tokens"),
+        cache_read_tokens=read,
+        cache_write_5m_tokens=written,
+        thinking_tokens=_count(fields, "reasoning_output_tokens"),
+    )
+
+
+def _count(fields: Mapping[str, Any], name: str) -> int:
+    """A token count; absent is 0, anything but a whole number >= 0 is a ValueError."""
+    value = fields.get(name) or 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} is not a token count: {value!r}")
+    return value

@@ -182,8 +182,19 @@ def rev_parse(rev: str, cwd: Path | str) -> str:
     args = ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"]
     result = run_git(args, cwd, check=False)
     if not result.ok:
+        if not has_commits(cwd):
+            raise NotFoundError(
+                f"the repository at {cwd} has no commits yet: make a first commit "
+                "(for example `git commit --allow-empty -m init`), then run br again"
+            )
         raise NotFoundError(f"no such commit or branch: {rev}")
     return result.stdout.strip()
+
+
+def has_commits(cwd: Path | str) -> bool:
+    """Whether any ref of the repository names a commit (False in a fresh `git init`)."""
+    result = run_git(["rev-list", "-n", "1", "--all"], cwd, check=False)
+    return result.ok and bool(result.stdout.strip())
 
 
 def current_branch(cwd: Path | str) -> str | None:

@@ -118,6 +118,26 @@ def add_worktree(repo: Path, path: Path, branch: str, start: str, *, reset: bool
     return path
 
 
+def attach_worktree(repo: Path, path: Path, branch: str) -> Path:
+    """Check out the existing `branch` at `path` (which must be absent or an empty folder),
+    recorded as brgit's so that `release`/`remove_worktree` may later remove it."""
+    problem = ref_problem(branch)
+    if problem:
+        raise UsageError(f"branch name {branch!r} {problem}")
+    with worktree_admin_lock(repo):
+        if path.is_symlink() or (path.exists() and (not path.is_dir() or any(path.iterdir()))):
+            raise GitError(f"{path} exists and was not created by brgit; left alone")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        owned.record(repo, path, branch)
+        args = ["worktree", "add", "-q", "--end-of-options", str(path), branch]
+        result = run_git(args, repo, check=False)
+        if not result.ok:
+            owned.forget(repo, owned.Entry(str(path.resolve()), "", branch, ""))
+            raise GitError(f"git worktree add: {first_line(result.stderr or result.stdout)}")
+        owned.record(repo, path, branch)
+    return path
+
+
 def _clear(repo: Path, path: Path, branch: str) -> None:
     entry = owned.lookup(repo, path)
     if entry is not None:

@@ -100,8 +100,8 @@ class KeyManager:
         key, source = self._lookup(KEY_VAR)
         if key is None:
             raise ConfigError(
-                f"{KEY_VAR} is not set: export it or put it in {self.dotenv_file} "
-                "(see .env.example)"
+                f"{KEY_VAR} is not set: export it, or add a line {KEY_VAR}=<your key> to "
+                f"{self.dotenv_file} (keep that file out of git)"
             )
         problem = self.problem(key)
         if problem:

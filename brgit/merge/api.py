@@ -72,6 +72,7 @@ def options(
         gates=tuple(m.gate) if over.gates is None else over.gates,
         repair=m.repair if over.repair is None else over.repair,
         repair_attempts=m.repair_attempts,
+        worktree_root=cfg.parallel.worktree_root,
     )
     _check(opts)
     return opts

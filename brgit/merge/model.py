@@ -68,6 +68,7 @@ class TrainOptions:
     gates: tuple[str, ...] = ()  # gates run on each verified merge (see brgit.merge.gates)
     repair: bool = False  # hand ejected branches back to their agent
     repair_attempts: int = 1
+    worktree_root: str = ""  # parallel.worktree_root: where a repair worktree is made if needed
 
 
 @dataclass

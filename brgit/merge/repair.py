@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from brgit.errors import BuildRunnerError
 from brgit.gitops import merge as gm
-from brgit.gitops.git import run_git, worktree_admin_lock
+from brgit.gitops.git import run_git
+from brgit.gitops.worktrees import attach_worktree, default_root, release
 from brgit.merge.model import CONFLICT, Repair, TrainItem
 
 if TYPE_CHECKING:
@@ -63,19 +65,28 @@ class Fixer(Protocol):
 
 
 def repair(
-    root: Path, item: TrainItem, cause: str, target: tuple[str, str], fixer: Fixer, **found: str
+    root: Path,
+    item: TrainItem,
+    cause: str,
+    target: tuple[str, str],
+    fixer: Fixer,
+    *,
+    worktree_root: str = "",
+    **found: str,
 ) -> Repair:
     """Hand `item` (ejected for `cause`) back to its agent; `target` is (name, verified
-    commit). `found` may hold `detail` and `log` from the ejection."""
-    made = _worktree_for(root, item)
+    commit). `found` may hold `detail` and `log` from the ejection. A branch with no worktree
+    of its own is checked out under `worktree_root` (`parallel.worktree_root`, default beside
+    the repository), where agent CLIs may write (none writes under `.git/`)."""
+    made = _worktree_for(root, item, worktree_root)
     if isinstance(made, str):
         return Repair(item.task_id, item.branch, cause, False, made)
     where, temporary = made
     try:
         return _attempt(where, item, cause, target, fixer, found)
     finally:
-        if temporary and _unused(where):  # else left for `git worktree remove` by hand
-            gm.remove_scratch(root, where)
+        if temporary and _unused(where):  # else left for `br worktree prune` to report
+            release(root, where)
 
 
 def _unused(where: Path, wait: float = 5.0) -> bool:
@@ -214,9 +225,9 @@ def prompt(request: RepairRequest, theirs: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _worktree_for(root: Path, item: TrainItem) -> tuple[Path, bool] | str:
+def _worktree_for(root: Path, item: TrainItem, configured: str) -> tuple[Path, bool] | str:
     """The branch's own worktree if it still has the branch checked out, else a temporary
-    one; a string says why there is none."""
+    one recorded as brgit's; a string says why there is none."""
     own = Path(item.worktree) if item.worktree else None
     if own is not None and own.is_dir():
         result = run_git(["symbolic-ref", "-q", "HEAD"], own, check=False)
@@ -225,12 +236,8 @@ def _worktree_for(root: Path, item: TrainItem) -> tuple[Path, bool] | str:
     elsewhere = gm.worktree_of_branch(root, item.branch)
     if elsewhere is not None:
         return f"{item.branch} is checked out at {elsewhere}; repair it there"
-    from brgit import paths
-
-    common = paths.locate(root).common_dir or root / ".git"
-    path = common / "brgit-merge" / f"repair-{item.task_id}"
-    with worktree_admin_lock(root):
-        made = run_git(["worktree", "add", "-q", "-f", str(path), item.branch], root, check=False)
-    if not made.ok:
-        return f"no worktree for {item.branch}: {made.stderr.strip()}"
-    return path, True
+    path = default_root(root, configured) / "repair" / item.task_id
+    try:
+        return attach_worktree(root, path, item.branch), True
+    except BuildRunnerError as exc:
+        return f"no worktree for {item.branch}: {exc}"

@@ -176,7 +176,8 @@ class MergeTrain(Pipeline):
         self.progress(f"repairing {item.task_id} ({ejection.reason})")
         target = (self.opts.target, self.lander.verified)
         done = repair(self.root, item, ejection.reason, target, self.fixer,
-                      detail=ejection.detail, log=ejection.log)  # fmt: skip
+                      detail=ejection.detail, log=ejection.log,
+                      worktree_root=self.opts.worktree_root)  # fmt: skip
         self.result.repairs.append(done)
         self.events.repaired(done)
         if not done.resolved:

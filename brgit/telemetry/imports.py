@@ -14,20 +14,24 @@ imports by earlier versions (`<message id>:<request id>`) are recognised, so re-
 after an upgrade counts nothing twice. Sessions that ran in brgit's own worktrees
 (`skip_under`) are left out: brgit recorded their tokens when it ran them.
 
+Codex's logs are read by `brgit.telemetry.codex_logs` through the same `LedgerImport`.
+
     result = import_claude_code(tracker, Path("~/.claude/projects"), skip_under=worktree_root)
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from brgit.core.usage import TokenUsage
-from brgit.errors import NotFoundError
+from brgit.errors import NotFoundError, TelemetryError
 from brgit.llm.client import usage_from_message
 from brgit.telemetry.costs import CostTracker
 
@@ -47,6 +51,9 @@ class ImportResult:
     tokens: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(("input", "output", "cache_read", "cache_write"), 0)
     )
+    unpriced: dict[str, int] = field(default_factory=dict)  # model -> imported, not in catalog
+    totals_only_files: int = 0  # Codex logs with running totals but no per-reply records
+    not_stored: int = 0  # new records the ledger failed to write (a full disk): not imported
 
 
 def default_claude_dir(environ: dict[str, str] | None = None) -> Path:
@@ -61,12 +68,13 @@ def import_claude_code(
 ) -> ImportResult:
     if not folder.is_dir():
         raise NotFoundError(f"no Claude Code logs at {folder} (a folder of <project>/*.jsonl)")
-    run = _Import(tracker, ImportResult("claude-code", str(folder)), skip_under)
-    for path in sorted(folder.rglob("*.jsonl")):
-        run.result.files += 1
-        replies = _Replies()
-        for entry in _entries(path, run.result):
-            run.add(entry, replies)
+    with LedgerImport(tracker, ImportResult("claude-code", str(folder)), skip_under) as run:
+        for path in sorted(folder.rglob("*.jsonl")):
+            run.result.files += 1
+            replies = _Replies()
+            for entry in json_lines(path, run.result):
+                if entry.get("type") == "assistant":
+                    _add_claude(run, entry, replies)
     return run.result
 
 
@@ -101,7 +109,8 @@ class _Replies:
         return key, starts
 
 
-def _entries(path: Path, result: ImportResult) -> Iterator[dict[str, Any]]:
+def json_lines(path: Path, result: ImportResult) -> Iterator[dict[str, Any]]:
+    """Each JSON object line of `path`; a line that is not one is counted as corrupt."""
     with path.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
             if not line.strip():
@@ -109,54 +118,105 @@ def _entries(path: Path, result: ImportResult) -> Iterator[dict[str, Any]]:
             try:
                 entry = json.loads(line)
             except ValueError:
-                result.corrupt_lines += 1
-                continue
-            if isinstance(entry, dict) and entry.get("type") == "assistant":
+                entry = None
+            if isinstance(entry, dict):
                 yield entry
+            else:
+                result.corrupt_lines += 1
 
 
-class _Import:
+def _add_claude(run: LedgerImport, entry: dict[str, Any], replies: _Replies) -> None:
+    message = entry.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
+        return
+    if message.get("model") == SYNTHETIC_MODEL or not message.get("id"):
+        return
+    request = entry.get("requestId")
+    ids = (str(message["id"]), str(request) if request else "")
+    key, starts = replies.key(entry, ids)
+    if not starts:
+        return  # the same reply, logged once per content block
+    run.offer(
+        usage_from_message(message, request_id=request),
+        key=key,
+        legacy=f"{ids[0]}:{ids[1]}" if key.endswith(":0") else None,
+        cwd=entry.get("cwd"),
+        finished_at=entry.get("timestamp"),
+        session_id=entry.get("sessionId"),
+    )
+
+
+class LedgerImport:
+    """One import run: each reply once, brgit's own runs and earlier imports left out.
+
+    Used as a context manager: while it runs, the ledger's per-record "unknown model" log
+    line is held back, since the result counts them per model (`unpriced`) for one warning.
+    """
+
     def __init__(self, tracker: CostTracker, result: ImportResult, skip: Path | None) -> None:
+        if not tracker.telemetry.enabled:
+            raise TelemetryError(
+                "telemetry is off ([telemetry] enabled = false): the cost ledger takes no "
+                "records, so there is nothing to import into"
+            )
         self.tracker = tracker
         self.result = result
         self.skip = str(skip.resolve()) + os.sep if skip else None
         records = tracker.records("all")
         self.stored = {str(r["idempotency_key"]) for r in records if r.get("idempotency_key")}
         self.seen: set[str] = set()
+        self._quiet = _UnpricedFilter()
 
-    def add(self, entry: dict[str, Any], replies: _Replies) -> None:
-        message = entry.get("message")
-        if not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
-            return
-        if message.get("model") == SYNTHETIC_MODEL or not message.get("id"):
-            return
-        request = entry.get("requestId")
-        ids = (str(message["id"]), str(request) if request else "")
-        key, starts = replies.key(entry, ids)
-        if not starts or key in self.seen:
-            return  # the same reply, logged once per content block (or copied again)
+    def __enter__(self) -> LedgerImport:
+        logging.getLogger("brgit.telemetry").addFilter(self._quiet)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        logging.getLogger("brgit.telemetry").removeFilter(self._quiet)
+
+    def offer(
+        self, usage: TokenUsage, *, key: str, cwd: Any, legacy: str | None = None, **context: Any
+    ) -> None:
+        """Record `usage` under `key` (stable across imports of the same logs) unless it, or
+        `legacy` (the key an earlier version stored for it), is already counted."""
+        if key in self.seen:
+            return  # the same reply, logged again (or copied into another session)
         self.seen.add(key)
         self.result.messages += 1
-        if self.skip and (str(entry.get("cwd") or "") + os.sep).startswith(self.skip):
+        if self.skip and (str(cwd or "") + os.sep).startswith(self.skip):
             self.result.brgit_runs += 1
             return
-        legacy = f"{ids[0]}:{ids[1]}" if key.endswith(":0") else None
         if key in self.stored or legacy in self.stored:
             self.result.already += 1
             return
-        usage = usage_from_message(message, request_id=request)
+        self._record(usage, idempotency_key=key, cwd=cwd, **context)
+
+    def _record(self, usage: TokenUsage, **context: Any) -> None:
+        failed = self.tracker.errors
+        record = self.tracker.track_usage(
+            usage,
+            command_name="telemetry import",
+            invocation_kind=self.result.source,
+            action="imported",
+            **context,
+        )
+        if self.tracker.errors > failed:
+            self.result.not_stored += 1
+            return
         self.result.imported += 1
         _add_tokens(self.result, usage)
-        self.tracker.track_usage(
-            usage,
-            idempotency_key=key,
-            finished_at=entry.get("timestamp"),
-            session_id=entry.get("sessionId"),
-            command_name="telemetry import",
-            invocation_kind="claude-code",
-            action="imported",
-            cwd=entry.get("cwd"),
-        )
+        if record.get("unknown_model"):
+            self.result.unpriced[usage.model] = self.result.unpriced.get(usage.model, 0) + 1
+
+
+class _UnpricedFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("telemetry: unknown model")
 
 
 def _add_tokens(res: ImportResult, usage: TokenUsage) -> None:

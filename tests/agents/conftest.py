@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.anthropic_server import FakeAnthropic
+from tests.fakes.openai_server import FakeOpenAI, codex_home
 
 HERE = Path(__file__).resolve().parent
 BIN = HERE / "node_modules" / ".bin"
@@ -103,6 +104,20 @@ def key_leaks(*roots: Path) -> list[str]:
 def codex_bin() -> Path:
     """Codex, as pinned (an optional dependency: about 420 MB)."""
     return pinned_cli("codex", "@openai/codex")
+
+
+OPENAI_KEY = "sk-proj-" + "Qm4" * 20 + "T3BlbkFJ" + "x" * 20  # well-formed, never printed
+
+
+@pytest.fixture
+def openai(monkeypatch: pytest.MonkeyPatch, isolated_env: Path) -> Iterator[FakeOpenAI]:
+    """A fake Responses API, and a CODEX_HOME whose config sends Codex to it and only it."""
+    with FakeOpenAI() as server:
+        home = codex_home(isolated_env / ".codex", server.url)
+        monkeypatch.setenv("CODEX_HOME", str(home))
+        monkeypatch.setenv("FAKE_OPENAI_KEY", OPENAI_KEY)
+        monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+        yield server
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,21 +10,10 @@ from brgit.core.plan import Task
 from brgit.parallel.orchestrator import run_plan
 from tests.conftest import git
 from tests.fakes.anthropic_server import Reply
-from tests.fakes.openai_server import CodexScript, FakeOpenAI, add_file, codex_home
+from tests.fakes.openai_server import CodexScript, FakeOpenAI, add_file
 from tests.parallel.conftest import ledger, make_cfg, plan
 
 pytestmark = pytest.mark.agent_cli
-OPENAI_KEY = "sk-proj-" + "Qm4" * 20 + "T3BlbkFJ" + "x" * 20
-
-
-@pytest.fixture
-def openai(monkeypatch: pytest.MonkeyPatch, isolated_env: Path) -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        home = codex_home(isolated_env / ".codex", server.url)
-        monkeypatch.setenv("CODEX_HOME", str(home))
-        monkeypatch.setenv("FAKE_OPENAI_KEY", OPENAI_KEY)
-        monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
-        yield server
 
 
 def run(repo: Path, codex: Path, title: str = "Add hello.py"):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from brgit.cli.quality import SecurityScanner, facts_cache, make_gate
+from brgit.app.quality import SecurityScanner, facts_cache, make_gate
 from brgit.config import load_config
 from brgit.quality.check import check
 from brgit.quality.testing import run_tests

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from brgit.cli.quality import make_gate
+from brgit.app.quality import make_gate
 from brgit.config import load_config
 from brgit.merge import gates, order
 from brgit.merge.model import GATE_FAILED, TrainOptions
@@ -37,3 +37,17 @@ def test_train_ejects_the_branch_that_fails_the_quality_gate(
                                "anthropic_key at shop/secrets.py:3)")
     assert fake_key() not in ejection.detail
     assert (clean / "shop" / "cart.py").read_text() == RECEIPT
+
+
+def test_br_merge_gate_quality_ejects_through_the_command_line(clean: Path, br) -> None:  # type: ignore[no-untyped-def]
+    """`br merge --gate quality` finds the gate brgit registers (no test registration)."""
+    import json
+
+    make_branch(clean, "leaky", {"shop/secrets.py": f'"""S."""\n\nKEY = "{fake_key()}"\n'})
+    make_branch(clean, "receipts", {"shop/cart.py": RECEIPT, "tests/test_cart.py": RECEIPT_TEST})
+    result = br("merge", "leaky", "receipts", "--gate", "quality", "--format", "json", cwd=clean)
+    assert result.code == 1, result.out + result.err
+    data = json.loads(result.out)
+    assert [m["task_id"] for m in data["merged"]] == ["receipts"]
+    assert [(e["task_id"], e["reason"]) for e in data["ejected"]] == [("leaky", GATE_FAILED)]
+    assert fake_key() not in result.out + result.err
