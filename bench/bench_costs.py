@@ -18,6 +18,11 @@ The old way is the previous `spent()` reproduced here: a from-scratch sum over
 `records("all")`, cached until any segment's (name, size, mtime) changes. Every figure is
 the median of `--runs` runs, each from the same starting state; results go to stdout and,
 with --write, into the "Budget checks" section of docs/performance/telemetry.md.
+
+Then `br routing costs --period month` is run as a real process (wall time and peak memory)
+on the same ledger: cold (no `spend/` caches) and warm, against the plain full scan it
+replaced (`ledger.summarize` over `records("month")`, every record parsed and de-duplicated
+on each call). Both must report the same request count.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ from brgit.telemetry import costs  # noqa: E402
 from brgit.telemetry.costs import CostTracker  # noqa: E402
 from brgit.telemetry.events import encode  # noqa: E402
 from brgit.telemetry.store import SegmentStore  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_telemetry import run_measured  # noqa: E402
 
 SECTION = "## Budget checks: `CostTracker.spent()`"
 MODELS = ["sonnet", "haiku", "opus", "claude-sonnet-4-5"]
@@ -75,6 +83,44 @@ def _old_rows(tracker: CostTracker) -> list[tuple[str, float]]:
             for r in tracker.records("all")]  # fmt: skip
     _OLD[store.directory] = (signature, rows)
     return rows
+
+
+FULL_SCAN_COSTS = """
+import sys
+from pathlib import Path
+from brgit.telemetry.costs import CostTracker
+from brgit.telemetry.ledger import summarize
+summary = summarize("month", CostTracker(Path(sys.argv[1])).records("month"))
+print(summary.request_count)
+"""
+
+
+ENV = {"PYTHONPATH": str(ROOT)}
+
+
+def bench_command(repo: Path, runs: int) -> dict[str, Any]:
+    """`br routing costs` cold and warm against the full scan, alternately; every sample
+    (seconds, peak KiB) kept."""
+    br = [sys.executable, "-m", "brgit", "routing", "costs", "--period", "month",
+          "--format", "json"]  # fmt: skip
+    scan = [sys.executable, "-c", FULL_SCAN_COSTS, str(repo)]
+    shutil.rmtree(repo / ".buildrunner" / "telemetry" / "spend", ignore_errors=True)
+    cold_s, cold_kib, out = run_measured(br, repo, ENV)
+    count = json.loads(out)["request_count"]
+    samples: dict[str, list[tuple[float, int]]] = {"br_warm": [], "full_scan": []}
+    for _ in range(runs):
+        took, kib, out = run_measured(br, repo, ENV)
+        assert json.loads(out)["request_count"] == count, out[:200]
+        samples["br_warm"].append((took, kib))
+        took, kib, out = run_measured(scan, repo, ENV)
+        assert int(out) == count, (out, count)
+        samples["full_scan"].append((took, kib))
+    result: dict[str, Any] = {"requests": count, "cold_s": cold_s, "cold_peak_mib": cold_kib / 1024,
+                              "samples": samples}  # fmt: skip
+    for name, pairs in samples.items():
+        result[f"{name}_s"] = statistics.median(t for t, _ in pairs)
+        result[f"{name}_peak_mib"] = statistics.median(k for _, k in pairs) / 1024
+    return result
 
 
 # ---------------------------------------------------------------- the ledger
@@ -189,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             "build_s": time.perf_counter() - start,
             "runs": args.runs,
             **bench(repo, args.runs),
+            "command": bench_command(repo, min(args.runs, 5)),
         }
         cache = folder.parent / "spend"
         results["spend_cache_bytes"] = sum(p.stat().st_size for p in cache.iterdir())
@@ -240,6 +287,31 @@ def report(r: dict[str, Any]) -> list[str]:
         f"is {slower:.0%} slower than before. It happens once per ledger: later processes "
         "load the caches (JSON, mostly the keys that de-duplication needs) instead of "
         "decompressing and parsing the segments, and each segment sealed later is read once.",
+        "", *command_report(r["command"], r["records"]),
+    ]  # fmt: skip
+
+
+def command_report(c: dict[str, Any], records: int) -> list[str]:
+    """The `br routing costs` table: medians, peak memory and every sample."""
+    def samples(key: str) -> str:
+        return ", ".join(f"{t:.2f}" for t, _ in c["samples"][key])
+
+    return [
+        f"`br routing costs --period month` on the same ledger ({records:,} records; "
+        f"{c['requests']:,} requests in the month), each a whole process (interpreter start "
+        "included), the warm one and the full scan run alternately:", "",
+        "| run | seconds | peak memory (MiB) | samples (s) |", "|---|---|---|---|",
+        f"| `br routing costs`, cold (no `spend/` caches yet) | {c['cold_s']:.2f} | "
+        f"{c['cold_peak_mib']:.0f} | {c['cold_s']:.2f} |",
+        f"| `br routing costs`, warm (served from the spend index) | {c['br_warm_s']:.2f} | "
+        f"{c['br_warm_peak_mib']:.0f} | {samples('br_warm')} |",
+        "| the full scan it replaced (`ledger.summarize` over `records(\"month\")`) | "
+        f"{c['full_scan_s']:.2f} | {c['full_scan_peak_mib']:.0f} | {samples('full_scan')} |", "",
+        f"Goal: a warm `br routing costs` over 200k records in under 0.5 s, in bounded memory: "
+        f"{'met' if c['br_warm_s'] < 0.5 else 'NOT met'} ({c['br_warm_s']:.2f} s, "
+        f"{c['br_warm_peak_mib']:.0f} MiB); full scan / warm: "
+        f"{c['full_scan_s'] / c['br_warm_s']:.1f}x the time, "
+        f"{c['full_scan_peak_mib'] / c['br_warm_peak_mib']:.1f}x the memory.",
     ]  # fmt: skip
 
 

@@ -9,6 +9,9 @@
    segments) as a real process, cold (first run, builds the per-segment aggregates) and warm,
    against DuckDB's `read_json` scanning the same files to count events per type. DuckDB is
    pip-installed into a throwaway directory by this script; it is not a brgit dependency.
+3. `br telemetry events --last 100` over the same history as a real process (wall time and
+   peak memory), against the full scan it replaced (read, build and sort every event, keep
+   the last 100) and DuckDB's `ORDER BY timestamp DESC LIMIT 100` over the same files.
 
 Every figure is the median of `--runs` runs; ratios are brgit / peer time (below 1: brgit is
 faster) or brgit / peer rate for appends (above 1: brgit is faster). Results go to stdout and,
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -144,6 +148,7 @@ def ensure_duckdb() -> bool:
 
 DUCKDB_QUERY = """
 import sys, time, duckdb
+duckdb.execute("SET enable_progress_bar = false")  # it prints to stdout
 start = time.perf_counter()
 rows = duckdb.sql(
     "SELECT event_type, count(*) FROM read_json(?, format='newline_delimited', "
@@ -155,6 +160,7 @@ print(sum(n for _, n in rows), time.perf_counter() - start)
 
 DUCKDB_PLAIN = """
 import sys, time, duckdb
+duckdb.execute("SET enable_progress_bar = false")  # it prints to stdout
 start = time.perf_counter()
 rows = duckdb.sql(
     "SELECT event_type, count(*) FROM read_json(?, format='newline_delimited') GROUP BY event_type",
@@ -173,6 +179,94 @@ def plain_copy(folder: Path, target: Path) -> Path:
             out.write(gzip.decompress(seg.read_bytes()))
         out.write((folder / "current.jsonl").read_bytes())
     return target
+
+
+# Peak memory is read by the measured process itself (VmHWM at exit): a child's `ru_maxrss`
+# from wait4 starts at the RSS of the benchmark process that spawned it, since the kernel
+# keeps the high-water mark of the memory image replaced by exec.
+PEAK = """
+import atexit, os, runpy, sys
+def peak():
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith('VmHWM:'):
+                sys.stderr.write('PEAK_KIB ' + line.split()[1] + chr(10))
+                sys.stderr.flush()
+atexit.register(peak)
+leave = os._exit
+def _exit(code):  # br leaves through os._exit, which skips atexit
+    peak()
+    leave(code)
+os._exit = _exit
+mode, target, *rest = sys.argv[1:]
+if mode == '-m':
+    sys.argv = [target, *rest]
+    runpy.run_module(target, run_name='__main__', alter_sys=True)
+else:
+    sys.argv = ['-c', *rest]
+    exec(compile(target, '<bench>', 'exec'), {'__name__': '__main__'})
+"""
+
+
+def run_measured(cmd: list[str], cwd: Path, env: dict[str, str] | None = None
+                 ) -> tuple[float, int, str]:  # fmt: skip
+    """Wall seconds, peak resident memory (KiB) and stdout of one Python process run;
+    `cmd` is `[python, "-m" | "-c", module | code, *args]`."""
+    start = time.perf_counter()
+    proc = subprocess.run([cmd[0], "-c", PEAK, *cmd[1:]], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, check=False)  # fmt: skip
+    took = time.perf_counter() - start
+    assert proc.returncode == 0, (cmd, proc.stderr[-500:])
+    peak = [line for line in proc.stderr.splitlines() if line.startswith("PEAK_KIB ")]
+    return took, int(peak[-1].split()[1]), proc.stdout
+
+
+FULL_SCAN_LAST = """
+import sys
+from pathlib import Path
+from brgit.telemetry.collector import EventCollector
+events = sorted(EventCollector(Path(sys.argv[1])).iter_events(None),
+                key=lambda e: str(e.get("timestamp", "")))[-int(sys.argv[2]):]
+print(len(events))
+"""
+
+DUCKDB_LAST = """
+import sys, time, duckdb
+duckdb.execute("SET enable_progress_bar = false")  # it prints to stdout
+start = time.perf_counter()
+rows = duckdb.sql(
+    "SELECT * FROM read_json(?, format='newline_delimited', union_by_name=true, "
+    "ignore_errors=true) ORDER BY timestamp DESC LIMIT " + sys.argv[2],
+    params=[[sys.argv[1] + '/*.jsonl.gz', sys.argv[1] + '/current.jsonl']],
+).fetchall()
+print(len(rows), time.perf_counter() - start)
+"""
+
+
+def bench_last(repo: Path, folder: Path, runs: int, n: int = 100) -> dict[str, object]:
+    """`br telemetry events --last n`, the full scan it replaced, and DuckDB: every sample
+    (seconds, peak KiB) kept."""
+    commands = {
+        "br": [sys.executable, "-m", "brgit", "telemetry", "events", "--last", str(n),
+               "--format", "json"],
+        "full_scan": [sys.executable, "-c", FULL_SCAN_LAST, str(repo), str(n)],
+    }  # fmt: skip
+    env = {"PYTHONPATH": str(ROOT)}
+    if ensure_duckdb():
+        commands["duckdb"] = [sys.executable, "-c", DUCKDB_LAST, str(folder), str(n)]
+        env["PYTHONPATH"] += os.pathsep + str(DUCKDB_DIR)
+    samples: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for _ in range(runs):  # alternately, so machine noise hits each alike
+        for name, cmd in commands.items():
+            took, rss, out = run_measured(cmd, repo, env)
+            if name == "br":
+                assert len(json.loads(out)) == n, out[:200]
+            samples[name].append((took, rss))
+    result: dict[str, object] = {"n": n, "samples": samples}
+    for name, pairs in samples.items():
+        result[f"{name}_s"] = statistics.median(t for t, _ in pairs)
+        result[f"{name}_peak_mib"] = statistics.median(k for _, k in pairs) / 1024
+    return result
 
 
 def bench_summary(base: Path, n: int, runs: int) -> dict[str, object]:
@@ -223,6 +317,7 @@ def bench_summary(base: Path, n: int, runs: int) -> dict[str, object]:
             "duckdb_query_s": statistics.median(query),
             "duckdb_plain_file_query_s": statistics.median(plain_query),
         }
+    result["last"] = bench_last(repo, folder, runs)
     return result
 
 
@@ -331,11 +426,37 @@ def write_report(r: dict[str, object]) -> None:
         ]  # fmt: skip
     else:
         lines += ["", "DuckDB could not be installed here, so there is no DuckDB figure."]
-    lines += ["", *NOTES]
+    lines += ["", *last_section(s["last"], s["events"]), "", *NOTES]
     out = ROOT / "docs" / "performance" / "telemetry.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     kept = _kept_section(out)
     out.write_text("\n".join(lines) + "\n" + (f"\n{kept}" if kept else ""), encoding="utf-8")
+
+
+def last_section(r: dict[str, Any], events: int) -> list[str]:
+    """The `events --last` section: medians, ratios and every sample."""
+    n = r["n"]
+    rows = [("`br telemetry events --last " + str(n) + "` (whole process)", "br"),
+            ("the full scan it replaced: read, build and sort every event, keep the last "
+             f"{n} (whole process)", "full_scan"),
+            (f"DuckDB `ORDER BY timestamp DESC LIMIT {n}` over the same files (whole process)",
+             "duckdb")]  # fmt: skip
+    lines = [f"## `br telemetry events --last {n}` over {events:,} events", "",
+             "| run | seconds | peak memory (MiB) | samples (s) |", "|---|---|---|---|"]
+    for label, key in rows:
+        if f"{key}_s" not in r:
+            continue
+        samples = ", ".join(f"{t:.2f}" for t, _ in r["samples"][key])
+        lines.append(f"| {label} | {r[f'{key}_s']:.2f} | {r[f'{key}_peak_mib']:.0f} | "
+                     f"{samples} |")
+    lines += ["", f"Goal: the last {n} of 1M events in under 0.5 s in bounded memory: "
+              f"{'met' if r['br_s'] < 0.5 else 'NOT met'} ({r['br_s']:.2f} s, "
+              f"{r['br_peak_mib']:.0f} MiB); full scan / br: "
+              f"{r['full_scan_s'] / r['br_s']:.0f}x the time, "
+              f"{r['full_scan_peak_mib'] / r['br_peak_mib']:.0f}x the memory."]
+    if "duckdb_s" in r:
+        lines[-1] += f" DuckDB / br: {r['duckdb_s'] / r['br_s']:.1f}x the time."
+    return lines  # fmt: skip
 
 
 def _kept_section(path: Path) -> str:

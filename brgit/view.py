@@ -64,6 +64,12 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = No
     return buffer.getvalue()
 
 
+def usd(value: float | None) -> str:
+    """A cost as every view prints it: US dollars to four decimals (`$0.0000`, `$1,234.5678`),
+    so the same amount never reads `0` in one place and `0.0` in another."""
+    return "-" if value is None else f"${value:,.4f}"
+
+
 def cell(value: Any) -> str:
     if value is None:
         return "-"

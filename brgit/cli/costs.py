@@ -32,8 +32,13 @@ def costs(period: str, fmt: str) -> None:
     summary = tracker.get_summary(period)
     for model in summary.unknown_models:
         note(f"warning: model {model!r} is not in the price table; its calls count as $0")
-    if tracker.last_read.corrupt_lines:
-        note(f"warning: skipped {tracker.last_read.corrupt_lines} corrupt line(s) in the ledger")
+    read = tracker.last_read
+    if read.corrupt_lines:
+        note(f"warning: skipped {read.corrupt_lines} corrupt line(s) in the ledger")
+    if read.repaired:
+        note(f"warning: read {read.repaired} ledger record(s) without values of the wrong type")
+    for segment in read.bad_segments:
+        note(f"warning: damaged segment {segment}")
     if fmt == "csv":
         rows = [{"day": d, "cost_usd": c} for d, c in summary.by_day.items()]
         typer.echo(to_csv(rows, ["day", "cost_usd"]), nl=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,15 +16,26 @@ if TYPE_CHECKING:
 
 app = group("telemetry", "Events, metrics, alerts and exports.")
 
-Hours = Annotated[float, typer.Option("--hours", min=0.001, help="Last N hours.")]
+
+def _hours(value: float | None) -> float | None:
+    """NaN passes a range check (every comparison with it is false): refuse it here. A window
+    longer than the history (`inf`, 1e20) means all of it."""
+    if value is not None and math.isnan(value):
+        raise typer.BadParameter("expected a number of hours, not NaN")
+    return value
+
+
+Hours = Annotated[float, typer.Option("--hours", min=0.001, callback=_hours, help="Last N hours.")]
 EXPORT_TYPES = ("metrics", "events", "costs", "otlp")
 
 
-def _warn_skipped(corrupt: int, damaged: list[str]) -> None:
+def _warn_skipped(corrupt: int, damaged: list[str], repaired: int = 0) -> None:
     from brgit.ui.output import note
 
     if corrupt:
         note(f"warning: skipped {corrupt} corrupt line(s) in the telemetry store")
+    if repaired:
+        note(f"warning: read {repaired} record(s) without values of the wrong type")
     for segment in damaged:
         note(f"warning: damaged segment {segment}")
 
@@ -38,7 +50,7 @@ def summary(hours: Hours = 24, fmt: FormatOption = "table") -> None:
     check_format(fmt)
     ctx = load_context()
     metrics = MetricsAnalyzer(ctx.root, telemetry=ctx.telemetry).analyze(hours)
-    _warn_skipped(metrics.corrupt_lines, metrics.bad_segments)
+    _warn_skipped(metrics.corrupt_lines, metrics.bad_segments, metrics.repaired_records)
     emit(metrics, summary_view(metrics), fmt)
 
 
@@ -47,7 +59,12 @@ def events(
     event_type: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
     hours: Annotated[
         float | None,
-        typer.Option("--hours", min=0.001, help="Last N hours (default 24; all with --last)."),
+        typer.Option(
+            "--hours",
+            min=0.001,
+            callback=_hours,
+            help="Last N hours (default 24; all with --last).",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most events to show.")] = 50,
     last: Annotated[
@@ -63,7 +80,8 @@ def events(
     window = hours if hours is not None or last is not None else 24
     collector = load_context().events
     found = collector.get_events(event_type, hours=window, limit=last or limit)
-    _warn_skipped(collector.last_read.corrupt_lines, collector.last_read.bad_segments)
+    read = collector.last_read
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     title = "Recent Events" + ("" if window is None else f" (Last {window:g} Hours)")
     emit(found, events_view(found, title), fmt)
 
@@ -99,12 +117,15 @@ def performance(
 ) -> None:
     """Latency percentiles, throughput, per-model and per-role outcomes, routing decisions."""
     from brgit.telemetry.performance import performance_report
+    from brgit.telemetry.reader import ReadStats
     from brgit.telemetry.views import performance_view
     from brgit.ui.output import emit
 
     check_format(fmt)
     cfg = load_config()
-    report = performance_report(cfg.root, hours, config=cfg, role=role)
+    read = ReadStats()
+    report = performance_report(cfg.root, hours, config=cfg, role=role, stats=read)
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     emit(report, performance_view(report), fmt)
 
 
@@ -128,16 +149,21 @@ def export(
 
     if kind not in EXPORT_TYPES:
         raise typer.BadParameter(f"expected one of {', '.join(EXPORT_TYPES)}", param_hint="--type")
+    from brgit.telemetry.reader import ReadStats
+
     cfg = load_config()
     output_file = output_file or default_export_path(cfg, kind)
-    count = export_to(output_file, kind, hours, config=cfg)
+    read = ReadStats()
+    count = export_to(output_file, kind, hours, config=cfg, stats=read)
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     note(f"wrote {count} {'spans' if kind == 'otlp' else 'rows'} to {output_file}")
 
 
 @app.command("tokens")
 def tokens(
     hours: Annotated[
-        float | None, typer.Option("--hours", min=0.001, help="Last N hours (default: all).")
+        float | None,
+        typer.Option("--hours", min=0.001, callback=_hours, help="Last N hours (default: all)."),
     ] = None,
     fmt: FormatOption = "table",
 ) -> None:
@@ -147,7 +173,10 @@ def tokens(
     from brgit.ui.output import emit
 
     check_format(fmt)
-    rows = token_report(load_context().costs.records("all", hours))
+    tracker = load_context().costs
+    rows = token_report(tracker.records("all", hours))
+    read = tracker.last_read
+    _warn_skipped(read.corrupt_lines, read.bad_segments, read.repaired)
     emit(rows, tokens_view(rows), fmt)
 
 

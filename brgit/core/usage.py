@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+
+def new_call_id() -> str:
+    """An id no other model call can have: 96 random bits."""
+    return os.urandom(12).hex()
 
 
 @dataclass
@@ -22,6 +28,10 @@ class TokenUsage:
     message_id: str | None = None
     request_id: str | None = None
     reported_cost_usd: float | None = None  # what an agent CLI itself reported, if anything
+    # made once, when the call's usage is read: the same usage recorded twice (a retried
+    # bookkeeping step) counts once, while two calls that a gateway gave the same message and
+    # request ids count twice. Not part of equality: two readings of one reply compare equal.
+    call_id: str = field(default_factory=new_call_id, compare=False)
 
     @property
     def total_input_tokens(self) -> int:
@@ -34,10 +44,9 @@ class TokenUsage:
         )
 
     @property
-    def idempotency_key(self) -> str | None:
-        if not (self.message_id or self.request_id):
-            return None
-        return f"{self.message_id or ''}:{self.request_id or ''}"
+    def idempotency_key(self) -> str:
+        """What the cost ledger de-duplicates on (docs/TELEMETRY.md, "De-duplication")."""
+        return f"call:{self.call_id}"
 
 
 def codex_usage(fields: Mapping[str, Any], model: str) -> TokenUsage:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from brgit.telemetry.events import SCHEMA_VERSION, EventType, upgrade
+from brgit.telemetry import events, validate
+from brgit.telemetry.events import EventType
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 from brgit.telemetry.store import SegmentStore
 
@@ -56,10 +57,12 @@ class Bucket:
     outcomes: dict[str, list[int]] = field(default_factory=dict)  # "model\trole": counts
     first: str | None = None
     last: str | None = None
+    trains: list[int] = field(default_factory=lambda: [0, 0, 0])  # trains, merged, ejected
 
     def add(self, record: dict[str, Any]) -> None:
-        kind = str(record.get("event_type"))
-        ts = str(record.get("timestamp") or "")
+        """Count one valid record (see `events.load`)."""
+        kind = record["event_type"]
+        ts = record["timestamp"]
         self.events += 1
         self.by_type[kind] += 1
         if self.first is None or ts < self.first:
@@ -74,11 +77,17 @@ class Bucket:
                 self.errors[message] += 1
         if kind in (EventType.TASK_COMPLETED, EventType.TASK_FAILED):
             duration = record.get("duration_ms")
-            if isinstance(duration, int | float) and not isinstance(duration, bool):
+            if duration is not None:
                 self.latencies[quantize(duration)] += 1
         if kind in OUTCOMES and record.get("model") and record.get("role"):
             key = f"{record['model']}\t{record['role']}"
             self.outcomes.setdefault(key, [0, 0, 0])[OUTCOMES[kind]] += 1
+        if kind == EventType.MERGE_COMPLETED:  # a train's final outcome, repairs included
+            data = record.get("data") or {}
+            self.trains[0] += 1
+            for i, name in ((1, "merged"), (2, "ejected")):
+                number = validate.count(data.get(name, 0))
+                self.trains[i] += 0 if number is validate.BAD else number
 
     def merge(self, other: Bucket) -> None:
         self.events += other.events
@@ -89,6 +98,8 @@ class Bucket:
             mine = self.outcomes.setdefault(key, [0, 0, 0])
             for i, n in enumerate(counts):
                 mine[i] += n
+        for i, n in enumerate(other.trains):
+            self.trains[i] += n
         for ts in (other.first, other.last):
             if ts is not None:
                 self.first = ts if self.first is None or ts < self.first else self.first
@@ -103,30 +114,60 @@ class Bucket:
             "outcomes": self.outcomes,
             "first": self.first,
             "last": self.last,
+            "trains": self.trains,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Bucket:
+        """Raises KeyError, TypeError, ValueError or AttributeError unless `data` is what
+        `to_dict` gave (a cache may be damaged in any way)."""
+        outcomes = {str(k): _counts(v, 3) for k, v in data["outcomes"].items()}
+        first, last = data.get("first"), data.get("last")
+        if not all(t is None or type(t) is str for t in (first, last)):
+            raise ValueError("bad bucket times")
         return cls(
-            events=int(data["events"]),
-            by_type=Counter(data["by_type"]),
-            errors=Counter(data["errors"]),
-            latencies=Counter({int(k): int(v) for k, v in data["latencies"].items()}),
-            outcomes={k: list(v) for k, v in data["outcomes"].items()},
-            first=data.get("first"),
-            last=data.get("last"),
+            events=_count(data["events"]),
+            by_type=_counter(data["by_type"]),
+            errors=_counter(data["errors"]),
+            latencies=Counter({int(k): _count(v) for k, v in data["latencies"].items()}),
+            outcomes=outcomes,
+            first=first,
+            last=last,
+            trains=_counts(data["trains"], 3),
         )
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError("bad count")
+    return value
+
+
+def _counts(value: Any, size: int) -> list[int]:
+    if type(value) is not list or len(value) != size:
+        raise ValueError("bad counts")
+    return [_count(v) for v in value]
+
+
+def _counter(value: Any) -> Counter[str]:
+    return Counter({str(k): _count(v) for k, v in value.items()})
 
 
 def hour_of(ts: str) -> str:
     return ts[:13]  # "2026-11-22T09"
 
 
-def bucketize(records: Iterable[dict[str, Any]], since: str | None = None) -> dict[str, Bucket]:
+def bucketize(
+    records: Iterable[dict[str, Any]], stats: ReadStats, since: str | None = None
+) -> dict[str, Bucket]:
+    """Hourly buckets of stored records (`stats`: the reader's, which `events.load` adjusts
+    for records it cannot use)."""
     hours: dict[str, Bucket] = {}
     for raw in records:
-        record = raw if raw.get("schema_version") == SCHEMA_VERSION else upgrade(raw)
-        ts = str(record.get("timestamp") or "")
+        record = events.load(raw, stats)
+        if record is None:
+            continue
+        ts = record["timestamp"]
         if since is not None and ts < since:
             continue
         key = hour_of(ts)
@@ -144,13 +185,19 @@ def segment_hours(
     from brgit.telemetry import segcache
 
     payload = (memo or {}).get(seg.name) or segcache.load(seg, cache_dir)
-    if payload is None:
+    try:
+        hours, own = _buckets(payload), ReadStats.from_dict(payload["stats"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError, AttributeError):  # none, or damaged: rebuild
         payload = segcache.compute(seg)
         segcache.save(seg, cache_dir, payload)
-    stats.records += int(payload["stats"]["records"])
-    stats.corrupt_lines += int(payload["stats"]["corrupt_lines"])
-    stats.bad_segments.extend(payload["stats"]["bad_segments"])
-    return {k: Bucket.from_dict(v) for k, v in payload["hours"].items()}
+        hours, own = _buckets(payload), ReadStats.from_dict(payload["stats"])
+    stats.add(own)
+    return hours
+
+
+def _buckets(payload: Any) -> dict[str, Bucket]:
+    """The hourly buckets of a cache payload; raises on anything malformed."""
+    return {str(k): Bucket.from_dict(v) for k, v in payload["hours"].items()}
 
 
 def ends_before(seg: Segment, cache_dir: Path, since: str) -> bool:
@@ -161,6 +208,20 @@ def ends_before(seg: Segment, cache_dir: Path, since: str) -> bool:
         return False
     lasts = [b.last for b in hours.values() if b.last]
     return bool(lasts) and max(lasts) < since
+
+
+def known_end(seg: Segment, cache_dir: Path) -> str | None:
+    """The newest timestamp of a sealed segment, when its aggregate is cached (never reads
+    the segment itself)."""
+    from brgit.telemetry import segcache
+
+    payload = segcache.load(seg, cache_dir)
+    try:
+        hours = _buckets(payload) if payload is not None else {}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    lasts = [b.last for b in hours.values() if b.last]
+    return max(lasts) if lasts else None
 
 
 def window_hours(
@@ -178,6 +239,9 @@ def window_hours(
             hours = _segment_window(seg, cache_dir, since, stats, memo)
         except FileNotFoundError:
             continue  # removed by retention or compacted meanwhile
+        except OSError as exc:
+            stats.bad_segments.append(f"{seg.name}: cannot be read ({exc.strerror or exc})")
+            continue
         for key, bucket in hours.items():
             merged.setdefault(key, Bucket()).merge(bucket)
     return merged
@@ -188,7 +252,7 @@ def _segment_window(
 ) -> dict[str, Bucket]:
     if not seg.sealed:
         with seg.path.open("rb") as handle:
-            return bucketize(read_segment(seg, handle, stats), since)
+            return bucketize(read_segment(seg, handle, stats), stats, since)
     hours = segment_hours(seg, cache_dir, stats, memo)
     if since is None:
         return hours
@@ -199,7 +263,8 @@ def _segment_window(
     if not lasts or max(lasts) < since:
         return {}
     with seg.path.open("rb") as handle:  # straddles the window's start: rescan exactly
-        return bucketize(read_segment(seg, handle, ReadStats()), since)
+        again = ReadStats()
+        return bucketize(read_segment(seg, handle, again), again, since)
 
 
 def _prune(cache_dir: Path, keep: set[str]) -> None:

@@ -112,6 +112,8 @@ class _Rollout:
         tokens.message_id = key
         self.run.offer(
             tokens,
+            key=f"codex:{key}",
+            legacy=f"{key}:",  # what imports keyed on (message id, request id) stored
             cwd=(turn.cwd if turn else None) or self.cwd,
             finished_at=entry.get("timestamp"),
             session_id=session,

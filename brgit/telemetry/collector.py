@@ -5,34 +5,29 @@ CONTRACT (other packages rely on it):
     EventCollector(root, telemetry=ctx.telemetry)   # inside brgit: the command's context's
     collector.collect(TelemetryEvent(EventType.TASK_STARTED, task_id=...)) -> None
     collector.collect_event({"event_type": "task_started", "task_id": ..., ...}) -> None
-    Never raises; a storage error is counted (`errors`) and logged.
+    Never raises; a storage error, and an event with values of the wrong type (stored
+    without them, see `brgit.telemetry.validate`), are counted (`errors`) and logged.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.telemetry.events import IdSource, TelemetryEvent, encode, normalize, upgrade
-from brgit.telemetry.reader import ReadStats, read_segment
+from brgit.telemetry import events
+from brgit.telemetry.events import IdSource, TelemetryEvent, encode
+from brgit.telemetry.reader import ReadStats, Segment, read_segment
 from brgit.telemetry.settings import Telemetry, resolve
 from brgit.telemetry.store import SegmentStore
+from brgit.telemetry.validate import since_hours
 
 if TYPE_CHECKING:
     from brgit.config import Config
 
 log = logging.getLogger("brgit.telemetry")
 Listener = Callable[[dict[str, Any]], None]
-
-
-def since_hours(hours: float | None) -> str | None:
-    """The ISO timestamp `hours` ago (None: no lower bound)."""
-    if hours is None:
-        return None
-    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).isoformat()
 
 
 class EventCollector:
@@ -78,7 +73,11 @@ class EventCollector:
     def collect_event(self, event: dict[str, Any]) -> None:
         """Store one event; never raises into the caller."""
         try:
-            record = normalize(event, self._ids.next())
+            record, rejected = events.build(event, self._ids.next())
+            if rejected:
+                self.errors += 1
+                log.warning("telemetry: %s event stored without invalid %s",
+                            record["event_type"][:80], ", ".join(rejected))  # fmt: skip
             stream = self._stream or self._open_stream()
             if stream is not None and not stream.append(encode(record)):
                 self.errors += 1
@@ -123,8 +122,8 @@ class EventCollector:
                 if since and seg.sealed and ends_before(seg, tel.aggregates_dir, since):
                     continue
                 for raw in read_segment(seg, handle, stats):
-                    record = upgrade(raw)
-                    if since is None or str(record.get("timestamp", "")) >= since:
+                    record = events.load(raw, stats)
+                    if record is not None and (since is None or record["timestamp"] >= since):
                         yield record
 
     def get_events(
@@ -138,15 +137,43 @@ class EventCollector:
         model: str | None = None,
         role: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Matching events in time order; with `limit`, the most recent `limit` of them."""
+        """Matching events in time order. With `limit`, the last `limit` of them recorded:
+        read from the newest segment backwards, stopping there (the scan also stops at a
+        sealed segment that ends before the window)."""
         wanted = {"task_id": task_id, "session_id": session_id, "model": model, "role": role}
         wanted = {k: v for k, v in wanted.items() if v is not None}
         kind = event_type.lower() if event_type else None
-        found = [
-            e
-            for e in self.iter_events(hours)
-            if (kind is None or e["event_type"] == kind)
-            and all(e.get(k) == v for k, v in wanted.items())
-        ]
-        found.sort(key=lambda e: str(e.get("timestamp", "")))
-        return found[-limit:] if limit else found
+        since = since_hours(hours)
+
+        def keep(e: dict[str, Any]) -> bool:
+            return (
+                (kind is None or e["event_type"] == kind)
+                and (since is None or e["timestamp"] >= since)
+                and all(e.get(k) == v for k, v in wanted.items())
+            )
+
+        if limit:
+            found = self._last(limit, keep, since)
+        else:
+            found = [e for e in self.iter_events(hours) if keep(e)]
+        found.sort(key=lambda e: str(e["timestamp"]))
+        return found
+
+    def _last(
+        self, limit: int, keep: Callable[[dict[str, Any]], bool], since: str | None
+    ) -> list[dict[str, Any]]:
+        from brgit.telemetry.aggregate import known_end
+        from brgit.telemetry.tail import last_records
+
+        tel = self.telemetry
+        self.last_read = stats = ReadStats()
+
+        def before_window(seg: Segment) -> bool:
+            if since is None:
+                return False
+            end = known_end(seg, tel.aggregates_dir)
+            if end is None and seg.sealed_at is not None:  # records were written before
+                end = seg.sealed_at.isoformat()
+            return end is not None and end < since
+
+        return last_records(tel.stream("events"), limit, events.load, keep, stats, before_window)

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from brgit.telemetry import validate
+from brgit.telemetry.reader import ReadStats
+
 SCHEMA_VERSION = 1
 
 
@@ -126,14 +129,27 @@ _CONTEXT = frozenset(CONTEXT_FIELDS)
 
 def normalize(raw: dict[str, Any], event_id: str, now: str | None = None) -> dict[str, Any]:
     """Build a current-version record from what a caller passed (API-reference shape too)."""
+    return build(raw, event_id, now)[0]
+
+
+def build(
+    raw: dict[str, Any], event_id: str, now: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The record to store for `raw`, and the names of the fields whose values were invalid:
+    those are left out and kept as text under `data.rejected` (see `brgit.telemetry.validate`).
+    `now`: the time for a record that gives none ("" leaves it without one)."""
     kind = raw.get("event_type") or raw.get("type") or "unknown"
     stamp = raw.get("timestamp")
+    when = _timestamp(stamp) if stamp is not None else None
     record: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "event_id": raw.get("event_id") or event_id,
-        "timestamp": (_timestamp(stamp) if stamp is not None else None) or now or utc_now(),
-        "event_type": str(kind).lower(),
+        "timestamp": when or (now if now is not None else utc_now()),
+        "event_type": validate.safe_text(kind).lower(),
     }
+    rejected: dict[str, Any] = {}
+    if stamp is not None and when is None:
+        rejected["timestamp"] = validate.rejected_text(stamp)
     extra: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _CONTEXT:
@@ -141,40 +157,58 @@ def normalize(raw: dict[str, Any], event_id: str, now: str | None = None) -> dic
         elif key not in _HEAD:
             extra[key] = value
     data = raw.get("data")
-    if data or extra:
-        record["data"] = _scrub({**(data if isinstance(data, dict) else {}), **extra})
-    if record.get("error"):
-        record["error"] = _scrub(str(record["error"]))
+    if data is not None and not isinstance(data, dict):
+        rejected["data"] = validate.rejected_text(data)
+    if (isinstance(data, dict) and data) or extra:
+        record["data"] = {**(data if isinstance(data, dict) else {}), **extra}
+    if record.get("error") and not isinstance(record["error"], str):
+        record["error"] = validate.safe_text(record["error"])
+    record, dropped = validate.clean(record, validate.EVENT_FIELDS)
+    record.setdefault("event_id", event_id)
+    for key in dropped:
+        rejected[key] = validate.rejected_text(raw.get(key, raw.get("data")))
+    if rejected:
+        record.setdefault("data", {})["rejected"] = rejected
+    for key in ("data", "error"):  # masked once the values are what will be stored
+        if record.get(key):
+            record[key] = _scrub(record[key])
+    return record, sorted(rejected)
+
+
+def load(raw: dict[str, Any], stats: ReadStats) -> dict[str, Any] | None:
+    """A stored record of any version as a current, valid one; None (counted as a corrupt
+    line) when it has no usable time or type. Fields of the wrong type are left out and the
+    record counted in `stats.repaired`."""
+    record = raw if raw.get("schema_version") == SCHEMA_VERSION else upgrade(raw)
+    record, dropped = validate.clean(record, validate.EVENT_FIELDS)
+    if type(record.get("timestamp")) is not str or type(record.get("event_type")) is not str:
+        stats.records -= 1
+        stats.corrupt_lines += 1
+        return None
+    if dropped:
+        stats.repaired += 1
     return record
 
 
-def _scrub(value: Any) -> Any:
-    """Mask anything that looks like a credential in the strings of `value`."""
+def _scrub(value: Any, depth: int = 0) -> Any:
+    """Mask anything that looks like a credential in the strings of `value` (down to the
+    depth a record may hold; deeper parts are cut by `validate.clean`)."""
     from brgit.redact import redact
 
     if isinstance(value, str):
         return redact(value)
+    if depth > validate.MAX_DEPTH:
+        return value
     if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items()}
+        return {k: _scrub(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
+        return [_scrub(v, depth + 1) for v in value]
     return value
 
 
 def parse_utc(value: Any) -> dt.datetime | None:
     """A datetime or ISO text -> an aware UTC datetime (naive values are taken as UTC)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        try:
-            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    return validate.parse_time(value)
 
 
 def _timestamp(value: Any) -> str | None:
@@ -190,7 +224,8 @@ def upgrade(record: dict[str, Any]) -> dict[str, Any]:
     digest = hashlib.sha1(  # a stable id, so migrating twice gives the same ids
         json.dumps(record, sort_keys=True, default=str).encode(), usedforsecurity=False
     ).hexdigest()[:20]
-    upgraded = normalize(record, f"v0-{digest}", now=_timestamp(record.get("timestamp")))
+    # no usable time of its own: left without one, so readers skip it (see `load`)
+    upgraded = normalize(record, f"v0-{digest}", now=_timestamp(record.get("timestamp")) or "")
     upgraded["schema_version"] = SCHEMA_VERSION
     return upgraded
 

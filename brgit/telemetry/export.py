@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from brgit.files import atomic_write
+from brgit.telemetry.reader import ReadStats
 from brgit.view import to_csv
 
 if TYPE_CHECKING:
@@ -49,29 +50,38 @@ def write_text(path: Path, text: str) -> None:
     atomic_write(path, text, durable=False)
 
 
-def export_to(path: Path, kind: str, hours: float | None, *, config: Config) -> int:
+def export_to(
+    path: Path, kind: str, hours: float | None, *, config: Config, stats: ReadStats | None = None
+) -> int:
     """`br telemetry export`: write `kind` (metrics | events | costs | otlp) of the last
-    `hours` to `path`; return the number of rows or spans."""
+    `hours` to `path`; return the number of rows or spans. `stats` gets what the reads
+    skipped."""
     from brgit import __version__
     from brgit.telemetry.collector import EventCollector
     from brgit.telemetry.costs import CostTracker
     from brgit.telemetry.metrics import MetricsAnalyzer
 
     root = config.root
+    stats = stats if stats is not None else ReadStats()
     if kind == "events":
-        return write_csv(
-            path, EventCollector(root, config=config).get_events(hours=hours), "events"
-        )
+        collector = EventCollector(root, config=config)
+        rows = collector.get_events(hours=hours)
+        stats.add(collector.last_read)
+        return write_csv(path, rows, "events")
     if kind in ("costs", "otlp"):
-        records = list(CostTracker(root, config=config).records("all", hours))
+        tracker = CostTracker(root, config=config)
+        records = list(tracker.records("all", hours))
+        stats.add(tracker.last_read)
         if kind == "otlp":
             from brgit.telemetry.otlp import write_otlp
 
-            tasks = EventCollector(root, config=config).get_events(hours=hours)
+            collector = EventCollector(root, config=config)
+            tasks = collector.get_events(hours=hours)
+            stats.add(collector.last_read)
             return write_otlp(path, records, tasks, __version__)
         return write_csv(path, records, "costs")
-    rows = MetricsAnalyzer(root, config=config).table("hour", hours)
-    return write_csv(path, rows, "metrics")
+    analyzer = MetricsAnalyzer(root, config=config)
+    return write_csv(path, analyzer.table("hour", hours, stats), "metrics")
 
 
 def default_export_path(config: Config, kind: str) -> Path:

@@ -1,11 +1,19 @@
 """Import what agent CLIs spent outside brgit into the one cost ledger.
 
 Claude Code logs every session as JSON lines under `~/.claude/projects/<project>/<id>.jsonl`
-(or `$CLAUDE_CONFIG_DIR/projects`); each assistant entry carries `message.id`,
-`message.usage`, `message.model` and `requestId`, and one message is logged once per content
-block. Each (message id, request id) becomes one ledger record keyed by that pair, so a
-message logged twice, or a second import of the same logs, adds nothing. Sessions that ran in
-brgit's own worktrees (`skip_under`) are left out: brgit recorded their tokens when it ran them.
+(or `$CLAUDE_CONFIG_DIR/projects`); each assistant entry carries `uuid`, `parentUuid`,
+`message.id`, `message.usage`, `message.model` and `requestId`, and one reply is logged once
+per content block, each block's entry the child of the previous one. So a reply is a chain of
+entries with the same (message id, request id); an entry with those ids whose parent is not
+part of the reply is a new reply (a gateway that repeats ids). Each reply becomes one ledger
+record keyed `claude-code:<message id>:<request id>:<n>` (n counts the earlier replies of the
+session file with the same ids): a second import adds nothing, and a transcript Claude Code
+copied into another session counts once. Without a request id (gateways often send none)
+the key is scoped to the session: `claude-code:<session>:<message id>::<n>`. Keys of
+imports by earlier versions (`<message id>:<request id>`) are recognised, so re-importing
+after an upgrade counts nothing twice. Sessions that ran in brgit's own worktrees
+(`skip_under`) are left out: brgit recorded their tokens when it ran them.
+
 Codex's logs are read by `brgit.telemetry.codex_logs` through the same `LedgerImport`.
 
     result = import_claude_code(tracker, Path("~/.claude/projects"), skip_under=worktree_root)
@@ -63,10 +71,42 @@ def import_claude_code(
     with LedgerImport(tracker, ImportResult("claude-code", str(folder)), skip_under) as run:
         for path in sorted(folder.rglob("*.jsonl")):
             run.result.files += 1
+            replies = _Replies()
             for entry in json_lines(path, run.result):
                 if entry.get("type") == "assistant":
-                    _add_claude(run, entry)
+                    _add_claude(run, entry, replies)
     return run.result
+
+
+class _Replies:
+    """The replies of one session file: which entry belongs to which, and their keys."""
+
+    def __init__(self) -> None:
+        self.reply_of: dict[str, tuple[tuple[str, str], str]] = {}  # entry uuid -> ids, key
+        self.counts: dict[tuple[str, str], int] = {}  # replies so far per (message, request)
+        self.last: tuple[tuple[str, str], str] | None = None  # the previous entry's ids, key
+
+    def key(self, entry: dict[str, Any], ids: tuple[str, str]) -> tuple[str, bool]:
+        """The entry's reply key, and whether the entry starts that reply."""
+        parent = entry.get("parentUuid")
+        # a block continues the reply its parent is part of; in a log without uuids,
+        # consecutive entries with the same ids are one reply
+        has_parent = isinstance(parent, str) and bool(parent)
+        before = self.reply_of.get(str(parent)) if has_parent else self.last
+        starts = before is None or before[0] != ids
+        if before is not None and not starts:
+            key = before[1]
+        else:
+            n = self.counts.get(ids, 0)
+            self.counts[ids] = n + 1
+            message, request = ids
+            scope = message if request else f"{entry.get('sessionId') or ''}:{message}"
+            key = f"claude-code:{scope}:{request}:{n}"
+        uuid = entry.get("uuid")
+        if isinstance(uuid, str) and uuid:
+            self.reply_of[uuid] = (ids, key)
+        self.last = (ids, key)
+        return key, starts
 
 
 def json_lines(path: Path, result: ImportResult) -> Iterator[dict[str, Any]]:
@@ -85,14 +125,21 @@ def json_lines(path: Path, result: ImportResult) -> Iterator[dict[str, Any]]:
                 result.corrupt_lines += 1
 
 
-def _add_claude(run: LedgerImport, entry: dict[str, Any]) -> None:
+def _add_claude(run: LedgerImport, entry: dict[str, Any], replies: _Replies) -> None:
     message = entry.get("message")
     if not isinstance(message, dict) or not isinstance(message.get("usage"), dict):
         return
     if message.get("model") == SYNTHETIC_MODEL or not message.get("id"):
         return
+    request = entry.get("requestId")
+    ids = (str(message["id"]), str(request) if request else "")
+    key, starts = replies.key(entry, ids)
+    if not starts:
+        return  # the same reply, logged once per content block
     run.offer(
-        usage_from_message(message, request_id=entry.get("requestId")),
+        usage_from_message(message, request_id=request),
+        key=key,
+        legacy=f"{ids[0]}:{ids[1]}" if key.endswith(":0") else None,
         cwd=entry.get("cwd"),
         finished_at=entry.get("timestamp"),
         session_id=entry.get("sessionId"),
@@ -132,20 +179,22 @@ class LedgerImport:
     ) -> None:
         logging.getLogger("brgit.telemetry").removeFilter(self._quiet)
 
-    def offer(self, usage: TokenUsage, *, cwd: Any, **context: Any) -> None:
-        """Record `usage` (keyed by its idempotency key) unless it is already counted."""
-        key = str(usage.idempotency_key)
+    def offer(
+        self, usage: TokenUsage, *, key: str, cwd: Any, legacy: str | None = None, **context: Any
+    ) -> None:
+        """Record `usage` under `key` (stable across imports of the same logs) unless it, or
+        `legacy` (the key an earlier version stored for it), is already counted."""
         if key in self.seen:
-            return  # the same reply, logged again
+            return  # the same reply, logged again (or copied into another session)
         self.seen.add(key)
         self.result.messages += 1
         if self.skip and (str(cwd or "") + os.sep).startswith(self.skip):
             self.result.brgit_runs += 1
             return
-        if key in self.stored:
+        if key in self.stored or legacy in self.stored:
             self.result.already += 1
             return
-        self._record(usage, cwd=cwd, **context)
+        self._record(usage, idempotency_key=key, cwd=cwd, **context)
 
     def _record(self, usage: TokenUsage, **context: Any) -> None:
         failed = self.tracker.errors

@@ -1,24 +1,18 @@
-"""Summaries of cost-ledger records: by period, model and day, token usage reports, and the
-per-day spend of one segment that `CostTracker.spent()` keeps between calls."""
+"""Cost-ledger records: reading one (any version, any damage) as a valid current record, and
+summaries by period, model and day, and of token usage."""
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from brgit.telemetry import validate
+from brgit.telemetry.money import TOKEN_FIELDS, Money, Row, Tally
 from brgit.telemetry.reader import ReadStats
 
-TOKEN_FIELDS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "thinking_tokens",
-)
+LEDGER_VERSION = 1
 
 
 @dataclass
@@ -34,35 +28,58 @@ class CostSummary:
     tokens: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TOKEN_FIELDS, 0))
     unknown_models: list[str] = field(default_factory=list)
     price_versions: list[str] = field(default_factory=list)
+    requests_by_model: dict[str, int] = field(default_factory=dict)
 
 
 def _num(record: dict[str, Any], key: str) -> float:
     value = record.get(key)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            return 0.0
+        return number if math.isfinite(number) else 0.0
+    return 0.0
+
+
+def row_of(record: dict[str, Any]) -> Row:
+    """What a valid record (see `load_cost`) adds to the spend and to a summary."""
+    return Row(
+        record.get("idempotency_key") or None,
+        record["timestamp"],
+        record.get("cost_usd") or 0.0,
+        record.get("model_name") or record.get("model") or "unknown",
+        tuple(record.get(k) or 0 for k in TOKEN_FIELDS),
+        (record.get("model") or "None") if record.get("unknown_model") else None,
+        record.get("price_version") or None,
+    )
 
 
 def summarize(period: str, records: Iterable[dict[str, Any]]) -> CostSummary:
-    out = CostSummary(period=period)
-    unknown: set[str] = set()
-    versions: set[str] = set()
+    """The summary of valid records (each key once already), by a full scan."""
+    tally = Tally()
     for record in records:
-        cost = _num(record, "cost_usd")
-        name = str(record.get("model_name") or record.get("model") or "unknown")
-        day = str(record.get("timestamp", ""))[:10]
-        out.total_cost += cost
-        out.request_count += 1
-        out.by_model[name] = out.by_model.get(name, 0.0) + cost
-        out.by_day[day] = out.by_day.get(day, 0.0) + cost
-        for key in TOKEN_FIELDS:
-            out.tokens[key] += int(_num(record, key))
-        if record.get("unknown_model"):
-            unknown.add(str(record.get("model")))
-        if record.get("price_version"):
-            versions.add(str(record["price_version"]))
-    out.by_day = dict(sorted(out.by_day.items()))
-    out.avg_cost_per_request = out.total_cost / out.request_count if out.request_count else 0.0
-    out.unknown_models = sorted(unknown)
-    out.price_versions = sorted(versions)
+        tally.add(row_of(record))
+    return summary_of(period, tally)
+
+
+def summary_of(period: str, tally: Tally) -> CostSummary:
+    """A tally as the API's CostSummary: models by cost (highest first), days in order."""
+    models = sorted(tally.models.items(), key=lambda kv: (-kv[1].money.value(), kv[0]))
+    total = Money()
+    for group in tally.models.values():
+        total.merge(group.money)
+    out = CostSummary(period=period, total_cost=total.value())
+    out.request_count = sum(group.requests for _, group in models)
+    out.by_model = {name: group.money.value() for name, group in models}
+    out.requests_by_model = {name: group.requests for name, group in models}
+    out.by_day = {day: money.value() for day, money in sorted(tally.days.items())}
+    for i, key in enumerate(TOKEN_FIELDS):
+        out.tokens[key] = sum(group.tokens[i] for group in tally.models.values())
+    if out.request_count:
+        out.avg_cost_per_request = out.total_cost / out.request_count
+    out.unknown_models = sorted(tally.unknown)
+    out.price_versions = sorted(tally.versions)
     return out
 
 
@@ -113,7 +130,7 @@ def token_report(records: Iterable[dict[str, Any]]) -> list[TokenRow]:
 def upgrade_cost(record: dict[str, Any]) -> dict[str, Any]:
     """A ledger record of any version -> the current shape (version 0: the foundation's
     `.buildrunner/costs/ledger.jsonl`, without schema_version or idempotency key)."""
-    if record.get("schema_version") == 1:
+    if record.get("schema_version") == LEDGER_VERSION:
         return record
     import hashlib
     import json
@@ -134,166 +151,22 @@ def upgrade_cost(record: dict[str, Any]) -> dict[str, Any]:
         idempotency_key=f"{ids[0] or ''}:{ids[1] or ''}" if any(ids) else None,
         currency=record.get("currency") or "USD",
         unknown_model=bool(record.get("unknown_model", False)),
-        warnings=list(record.get("warnings") or []),
+        warnings=record["warnings"] if isinstance(record.get("warnings"), list) else [],
     )
     return out
 
 
-# ---------------------------------------------------------------------- spend per UTC day
-
-EXACT_BITS = 1074  # every finite float is a whole number of 2**-1074
-
-
-@dataclass
-class Money:
-    """An exact sum of floats, so a total never depends on how records were grouped: finite
-    values as a whole number of 2**-1074, infinities and NaN summed apart as floats."""
-
-    units: int = 0
-    special: float = 0.0
-
-    def add(self, value: float) -> None:
-        if math.isfinite(value):
-            num, den = value.as_integer_ratio()  # den is a power of two
-            self.units += num << (EXACT_BITS + 1 - den.bit_length())
-        else:
-            self.special += value
-
-    def merge(self, other: Money) -> None:
-        self.units += other.units
-        self.special += other.special
-
-    def value(self) -> float:
-        """The sum, correctly rounded (what `math.fsum` gives for the same values)."""
-        try:
-            return self.units / (1 << EXACT_BITS) + self.special
-        except OverflowError:
-            return math.copysign(math.inf, self.units) + self.special
-
-    def to_list(self) -> list[Any]:
-        """[m, e, special] with units = m * 2**(EXACT_BITS - e): short in JSON."""
-        zeros = (self.units & -self.units).bit_length() - 1 if self.units else EXACT_BITS
-        return [self.units >> zeros, EXACT_BITS - zeros, self.special]
-
-    @classmethod
-    def from_list(cls, m: Any, e: Any, special: Any) -> Money:
-        if not (type(m) is int and type(e) is int and 0 <= EXACT_BITS - e <= 2 * EXACT_BITS):
-            raise ValueError("bad money")
-        if not isinstance(special, float):
-            raise ValueError("bad money")
-        return cls(m << (EXACT_BITS - e), special)
-
-
-@dataclass
-class DaySpend:
-    """The spend of one UTC day and the lowest and highest timestamp text it covers."""
-
-    low: str
-    high: str
-    money: Money = field(default_factory=Money)
-
-
-@dataclass
-class SegmentSpend:
-    """What one segment adds to the spend: by day (the first 10 characters of `timestamp`,
-    as text), with the idempotency keys that de-duplication against later records needs and
-    what the read skipped."""
-
-    days: dict[str, DaySpend] = field(default_factory=dict)
-    keys: list[Any] = field(default_factory=list)
-    stats: ReadStats = field(default_factory=ReadStats)
-
-    def add(self, ts: str, cost: float) -> None:
-        day = self.days.get(ts[:10])
-        if day is None:
-            day = self.days[ts[:10]] = DaySpend(ts, ts)
-        elif ts < day.low:
-            day.low = ts
-        elif ts > day.high:
-            day.high = ts
-        day.money.add(cost)
-
-    def add_since(self, since: str | None, out: Money) -> bool:
-        """Add the spend at or after `since` (None: all) to `out`. False when the day of
-        `since` holds records on both sides of it: the caller adds that day's share."""
-        exact = True
-        first = since[:10] if since is not None else ""
-        for day, spend in self.days.items():
-            if since is None or day > first or (day == first and spend.low >= since):
-                out.merge(spend.money)  # a whole later day: every record is at or after since
-            elif day == first and spend.high >= since:
-                exact = False
-        return exact
-
-    def to_payload(self) -> dict[str, Any]:
-        days = {d: [*s.money.to_list(), s.low, s.high] for d, s in self.days.items()}
-        return {"stats": self.stats.to_dict(), "days": days, "keys": self.keys}
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> SegmentSpend:
-        """Raises KeyError, TypeError or ValueError on anything malformed."""
-        days = {}
-        for day, (m, e, special, low, high) in data["days"].items():
-            if not (isinstance(low, str) and isinstance(high, str)):
-                raise ValueError("bad day")
-            days[day] = DaySpend(low, high, Money.from_list(m, e, special))
-        keys = list(data["keys"])
-        frozenset(keys)  # TypeError for a list or an object: not a key the ledger could hold
-        raw = data["stats"]
-        bad = [str(b) for b in raw["bad_segments"]]
-        stats = ReadStats(int(raw["records"]), int(raw["corrupt_lines"]), bad)
-        return cls(days, keys, stats)
-
-
-def first_seen(
-    records: Iterable[dict[str, Any]], local: set[Any], known: Collection[Any] = ()
-) -> Iterator[tuple[Any, str, float]]:
-    """(key, timestamp text, cost) of each record whose idempotency key is not in `local`
-    (nor `known`), adding it to `local`: the rules of `CostTracker.records()`. A record
-    without a key (or with a falsy one) is never de-duplicated and yields key None."""
-    for raw in records:
-        record = upgrade_cost(raw)
-        key = record.get("idempotency_key") or None
-        if key is not None:
-            if key in local or key in known:
-                continue
-            local.add(key)
-        yield key, str(record.get("timestamp", "")), float(record.get("cost_usd") or 0.0)
-
-
-def segment_spend(
-    records: Iterable[dict[str, Any]], stats: ReadStats, exclude: Collection[Any] = ()
-) -> SegmentSpend:
-    """Spend of one segment's records, leaving out those whose key is in `exclude` (keys an
-    earlier segment holds). `stats` is the one the records' reader fills."""
-    out = SegmentSpend(stats=stats)
-    for key, ts, cost in first_seen(records, set()):
-        if key is not None:
-            out.keys.append(key)
-            if key in exclude:
-                continue
-        out.add(ts, cost)
-    return out
-
-
-@dataclass
-class DayDetail:
-    """One day's records in timestamp order, with exact sums from each record to the last,
-    for a period that starts inside the day."""
-
-    stamps: list[str]
-    tails: list[Money]
-
-    @classmethod
-    def of(cls, rows: Iterable[tuple[str, float]]) -> DayDetail:
-        ordered = sorted(rows, key=lambda row: row[0])
-        tails, acc = [], Money()
-        for _, cost in reversed(ordered):
-            acc.add(cost)
-            tails.append(Money(acc.units, acc.special))
-        tails.reverse()
-        return cls([ts for ts, _ in ordered], tails)
-
-    def since(self, since: str) -> Money:
-        i = bisect.bisect_left(self.stamps, since)
-        return self.tails[i] if i < len(self.tails) else Money()
+def load_cost(raw: dict[str, Any], stats: ReadStats) -> dict[str, Any] | None:
+    """A stored record of any version as a current, valid one; None (counted as a corrupt
+    line) when it has no usable time. Fields of the wrong type are left out (a list as
+    `idempotency_key`: the record is not de-duplicated) and the record counted in
+    `stats.repaired`."""
+    record = upgrade_cost(raw)
+    record, dropped = validate.clean(record, validate.COST_FIELDS)
+    if type(record.get("timestamp")) is not str:
+        stats.records -= 1
+        stats.corrupt_lines += 1
+        return None
+    if dropped:
+        stats.repaired += 1
+    return record

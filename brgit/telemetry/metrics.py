@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from brgit.telemetry import aggregate
+from brgit.telemetry import aggregate, validate
 from brgit.telemetry.aggregate import Bucket
-from brgit.telemetry.collector import since_hours
 from brgit.telemetry.events import EventType
 from brgit.telemetry.reader import ReadStats
 from brgit.telemetry.settings import Telemetry, resolve
+from brgit.telemetry.validate import since_hours
 
 if TYPE_CHECKING:
     from brgit.config import Config
@@ -50,6 +50,13 @@ class TelemetryMetrics:
     corrupt_lines: int = 0
     bad_segments: list[str] = field(default_factory=list)
     last_event: str | None = None
+    # the merge outcome, apart from task success: a task can complete and its branch still
+    # be ejected by the train (from merge_completed events, repairs included)
+    merge_trains: int = 0
+    branches_merged: int = 0
+    branches_ejected: int = 0
+    merge_rate: float | None = None  # percent of the branches trains decided on that merged
+    repaired_records: int = 0  # records read without fields of the wrong type
 
 
 def percentile(latencies: Counter[int], pct: float) -> float | None:
@@ -72,6 +79,7 @@ def metrics_of(
     done, failed = bucket.by_type[EventType.TASK_COMPLETED], bucket.by_type[EventType.TASK_FAILED]
     n = sum(bucket.latencies.values())
     avg = sum(v * c for v, c in bucket.latencies.items()) / n if n else None
+    trains, merged, ejected = bucket.trains
     return TelemetryMetrics(
         period_hours=hours,
         success_rate=100.0 * done / (done + failed) if done + failed else None,
@@ -89,6 +97,11 @@ def metrics_of(
         corrupt_lines=stats.corrupt_lines,
         bad_segments=list(stats.bad_segments),
         last_event=bucket.last,
+        merge_trains=trains,
+        branches_merged=merged,
+        branches_ejected=ejected,
+        merge_rate=100.0 * merged / (merged + ejected) if merged + ejected else None,
+        repaired_records=stats.repaired,
     )
 
 
@@ -125,6 +138,7 @@ class MetricsAnalyzer:
 
     def analyze(self, hours: float | None = 24) -> TelemetryMetrics:
         """Metrics over the last `hours` (None: all history)."""
+        hours = validate.window(hours)
         stats = ReadStats()
         bucket = aggregate.total(self.hours(hours, stats))
         cost, _ = self._costs_by_day(hours)
@@ -142,17 +156,25 @@ class MetricsAnalyzer:
             for day in labels
         }
 
-    def rollups(self, period: str, hours: float | None = None) -> dict[str, Bucket]:
+    def rollups(
+        self, period: str, hours: float | None = None, stats: ReadStats | None = None
+    ) -> dict[str, Bucket]:
         """Pre-aggregated buckets per "hour", "day" or "week"."""
-        return aggregate.rollup(self.hours(hours, ReadStats()), period)
+        return aggregate.rollup(self.hours(hours, stats or ReadStats()), period)
 
-    def table(self, period: str = "hour", hours: float | None = None) -> list[dict[str, object]]:
+    def table(
+        self, period: str = "hour", hours: float | None = None, stats: ReadStats | None = None
+    ) -> list[dict[str, object]]:
         """Metrics rows per "hour" | "day" | "week": tasks, successes, failures, cost, tokens,
-        latency (what `br telemetry export --type metrics` writes)."""
+        latency (what `br telemetry export --type metrics` writes). `stats` gets what the
+        reads skipped."""
         from brgit.telemetry.costs import CostTracker
 
-        costs = CostTracker(self.root, telemetry=self.telemetry).records("all", hours)
-        return metrics_table(self.rollups(period, hours), list(costs), period)
+        stats = stats if stats is not None else ReadStats()
+        tracker = CostTracker(self.root, telemetry=self.telemetry)
+        costs = list(tracker.records("all", hours))
+        stats.add(tracker.last_read)
+        return metrics_table(self.rollups(period, hours, stats), costs, period)
 
 
 def metrics_table(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from brgit.telemetry import validate
 from brgit.telemetry.events import EventType
 from brgit.telemetry.reader import ReadStats
 
@@ -91,13 +92,22 @@ def recent_routing_decisions(
 
 
 def performance_report(
-    root: Path | None, hours: float | None, *, config: Config | None = None, role: str | None = None
+    root: Path | None,
+    hours: float | None,
+    *,
+    config: Config | None = None,
+    role: str | None = None,
+    stats: ReadStats | None = None,
 ) -> dict[str, Any]:
-    """`br telemetry performance`: latency percentiles, throughput, per model/role, storage."""
+    """`br telemetry performance`: latency percentiles, throughput, per model/role, storage.
+    `stats` gets what the reads skipped."""
     from brgit.telemetry.metrics import MetricsAnalyzer
 
+    hours = validate.window(hours)
     analyzer = MetricsAnalyzer(root, config=config)
     m = analyzer.analyze(hours)
+    if stats is not None:
+        stats.add(ReadStats(m.event_count, m.corrupt_lines, m.bad_segments, m.repaired_records))
     pairs = {k: v for k, v in _pairs_in_window(analyzer, hours).items() if role in (None, k[1])}
     span = hours or _span_hours(analyzer)
     segments = [

@@ -25,24 +25,93 @@ class ReadStats:
     records: int = 0
     corrupt_lines: int = 0
     bad_segments: list[str] = field(default_factory=list)
+    repaired: int = 0  # records read with fields of the wrong type left out
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "records": self.records,
             "corrupt_lines": self.corrupt_lines,
             "bad_segments": list(self.bad_segments),
+            "repaired": self.repaired,
         }
+
+    def add(self, other: ReadStats) -> None:
+        self.records += other.records
+        self.corrupt_lines += other.corrupt_lines
+        self.bad_segments += other.bad_segments
+        self.repaired += other.repaired
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ReadStats:
+        """Raises KeyError, TypeError or ValueError unless `data` is what `to_dict` gave."""
+        counts = [data["records"], data["corrupt_lines"], data.get("repaired", 0)]
+        if not all(type(n) is int and n >= 0 for n in counts):
+            raise ValueError("bad counts")
+        bad = data["bad_segments"]
+        if type(bad) is not list or not all(type(b) is str for b in bad):
+            raise ValueError("bad segment list")
+        return cls(counts[0], counts[1], list(bad), counts[2])
 
 
 _DECODE = json.JSONDecoder().decode
+MAX_NESTING = 34  # a record, a field, and the 32 levels a field's value may hold
+_OPENERS = (b"{", b"[")
 
 
 def _loads(raw: bytes) -> dict[str, Any] | None:
+    """One JSON object, or None. Lines nested deeper than any record brgit writes are not
+    records (and would exhaust the stack of whatever prints them); text with lone
+    surrogates (`\\ud800` escapes) gets U+FFFD in their place, so it can be printed."""
+    if sum(raw.count(b) for b in _OPENERS) > MAX_NESTING and _too_deep(raw):
+        return None
     try:
         value = _DECODE(raw.decode())  # UnicodeDecodeError is a ValueError too
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    if b"\\ud" in raw or b"\\uD" in raw:
+        fixed: dict[str, Any] = _whole_text(value, 0)
+        return fixed
+    return value
+
+
+def _too_deep(raw: bytes) -> bool:
+    """True when brackets outside strings nest deeper than MAX_NESTING."""
+    depth, in_text, escaped = 0, False, False
+    for byte in raw:
+        if in_text:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_text = False
+        elif byte == 0x22:
+            in_text = True
+        elif byte in (0x7B, 0x5B):
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif byte in (0x7D, 0x5D):
+            depth -= 1
+    return False
+
+
+def _whole_text(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        return value
+    if depth > MAX_NESTING:
+        return value
+    if isinstance(value, dict):
+        return {_whole_text(k, depth): _whole_text(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_text(v, depth + 1) for v in value]
+    return value
 
 
 def parse_line(raw: bytes, stats: ReadStats) -> Iterator[dict[str, Any]]:

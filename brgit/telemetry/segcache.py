@@ -17,7 +17,7 @@ from typing import Any
 from brgit.files import atomic_write
 from brgit.telemetry.reader import ReadStats, Segment, read_segment
 
-AGG_VERSION = 3  # bump whenever what a bucket counts changes
+AGG_VERSION = 4  # bump whenever what a bucket counts changes
 PARALLEL_FROM = 4  # uncached segments before a process pool is worth starting
 
 
@@ -39,7 +39,7 @@ def compute(seg: Segment) -> dict[str, Any]:
     own = ReadStats()
     size = seg.path.stat().st_size
     with seg.path.open("rb") as handle:
-        hours = bucketize(read_segment(seg, handle, own))
+        hours = bucketize(read_segment(seg, handle, own), own)
     return {"version": AGG_VERSION, "size": size, "stats": own.to_dict(),
             "hours": {k: b.to_dict() for k, b in hours.items()}}  # fmt: skip
 

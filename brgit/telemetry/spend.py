@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from brgit.telemetry import segcache
-from brgit.telemetry.ledger import DayDetail, Money, SegmentSpend, first_seen, segment_spend
+from brgit.telemetry.daily import DayDetail, SegmentSpend, first_seen, segment_spend
+from brgit.telemetry.money import Money, Row, Tally
 from brgit.telemetry.reader import ReadStats, Segment, parse_line, parse_lines, read_segment
 
-SPEND_VERSION = 1  # bump whenever what a `spend/<segment>.json` cache holds changes
+SPEND_VERSION = 2  # bump whenever what a `spend/<segment>.json` cache holds changes
 
 
 Handles = dict[str, tuple[Segment, IO[bytes]]]
@@ -50,10 +51,10 @@ class _Live:
         self.anchor = b""  # the bytes just before `offset`
         self.stats = ReadStats()
         self.local: set[Any] = set()
-        self.rows: list[tuple[Any, str, float]] = []  # every key's first record
+        self.rows: list[Row] = []  # every key's first record
         self.spend = SegmentSpend()  # rows whose key no sealed segment holds
         self.generation = -1  # of the sealed keys `spend` was computed against
-        self.tail: list[tuple[Any, str, float]] = []  # a last line without its newline yet
+        self.tail: list[Row] = []  # a last line without its newline yet
         self.tail_stats = ReadStats()
 
     def same_file(self, fd: int, st: os.stat_result) -> bool:
@@ -68,9 +69,9 @@ class _Live:
 
     def recount(self, seen: set[Any], generation: int) -> None:
         self.spend = SegmentSpend()
-        for key, ts, cost in self.rows:
-            if key is None or key not in seen:
-                self.spend.add(ts, cost)
+        for row in self.rows:
+            if row.key is None or row.key not in seen:
+                self.spend.add(row)
         self.generation = generation
 
     def read(self, handle: IO[bytes], seen: set[Any]) -> None:
@@ -84,20 +85,19 @@ class _Live:
             if end:
                 self._consume(data[:end], seen)
             pending = data[end:]
-        self.tail_stats = ReadStats()
-        found = first_seen(parse_line(pending, self.tail_stats), set(), self.local)
-        self.tail = [row for row in found if row[0] is None or row[0] not in seen]
+        self.tail_stats = stats = ReadStats()
+        found = first_seen(parse_line(pending, stats), stats, set(), self.local)
+        self.tail = [row for row in found if row.key is None or row.key not in seen]
 
     def _consume(self, block: bytes, seen: set[Any]) -> None:
         stats, local = ReadStats(), set[Any]()
-        rows = list(first_seen(parse_lines(block.split(b"\n"), stats), local, self.local))
-        for key, ts, cost in rows:  # nothing is kept unless every line was taken
-            if key is None or key not in seen:
-                self.spend.add(ts, cost)
+        rows = list(first_seen(parse_lines(block.split(b"\n"), stats), stats, local, self.local))
+        for row in rows:  # nothing is kept unless every line was taken
+            if row.key is None or row.key not in seen:
+                self.spend.add(row)
         self.rows += rows
         self.local |= local
-        self.stats.records += stats.records
-        self.stats.corrupt_lines += stats.corrupt_lines
+        self.stats.add(stats)
         if len(self.head) < HEAD:
             self.head = (self.head + block)[:HEAD]
         self.anchor = (self.anchor + block)[-HEAD:]
@@ -105,12 +105,27 @@ class _Live:
 
     def add_since(self, since: str | None, seen: set[Any], out: Money) -> None:
         if not self.spend.add_since(since, out) and since is not None:
-            for key, ts, cost in self.rows:
-                if ts[:10] == since[:10] and ts >= since and (key is None or key not in seen):
-                    out.add(cost)
-        for _, ts, cost in self.tail:
-            if since is None or ts >= since:
-                out.add(cost)
+            for row in self._day_share(since, seen):
+                out.add(row.cost)
+        for row in self.tail:
+            if since is None or row.ts >= since:
+                out.add(row.cost)
+
+    def tally_since(self, since: str | None, seen: set[Any], out: Tally) -> None:
+        if not self.spend.tally_since(since, out) and since is not None:
+            for row in self._day_share(since, seen):
+                out.add(row)
+        for row in self.tail:
+            if since is None or row.ts >= since:
+                out.add(row)
+
+    def _day_share(self, since: str, seen: set[Any]) -> Iterator[Row]:
+        """The counted rows of the day `since` falls in, at or after it."""
+        day = since[:10]
+        for row in self.rows:
+            counted = row.key is None or row.key not in seen
+            if counted and row.ts[:10] == day and row.ts >= since:
+                yield row
 
 
 class SpendIndex:
@@ -164,7 +179,8 @@ class SpendIndex:
             if old is not None and old.exclude == exclude:
                 effective = old.effective
             elif exclude:  # a key repeated from an earlier segment: leave its records out
-                effective = segment_spend(_reread(seg, handle), ReadStats(), exclude)
+                again = ReadStats()
+                effective = segment_spend(_reread(seg, handle, again), again, exclude)
             else:
                 effective = summary
             parts.append(_Sealed(name, ident, summary, exclude, effective))
@@ -199,15 +215,28 @@ class SpendIndex:
             self.live.add_since(since, self.seen, out)
         return out.value()
 
+    def tally(self, since: str | None, handles: Handles) -> Tally:
+        """The summary of every counted record at or after `since` (None: all): what a full
+        scan of the ledger gives, from the per-day sums of each segment."""
+        out = Tally()
+        for part in self.sealed:
+            if not part.effective.tally_since(since, out) and since is not None:
+                for row in self._detail(part, since[:10], handles).rows_since(since):
+                    out.add(row)
+        if self.live is not None:
+            self.live.tally_since(since, self.seen, out)
+        return out
+
     def _detail(self, part: _Sealed, day: str, handles: Handles) -> DayDetail:
         """The records of `day` in a sealed segment, read again once per day and segment."""
         key = (part.name, part.ident, part.exclude, day)
         detail = self.details.get(key)
         if detail is None:
             seg, handle = handles[part.name]
-            rows = first_seen(_reread(seg, handle), set())
+            again = ReadStats()
+            rows = first_seen(_reread(seg, handle, again), again, set())
             detail = DayDetail.of(
-                (ts, cost) for k, ts, cost in rows if ts[:10] == day and k not in part.exclude
+                row for row in rows if row.ts[:10] == day and row.key not in part.exclude
             )
             self.details[key] = detail
         if day in self.days:
@@ -225,9 +254,7 @@ class SpendIndex:
         if self.live is not None:
             parts += [self.live.stats, self.live.tail_stats]
         for stats in parts:
-            out.records += stats.records
-            out.corrupt_lines += stats.corrupt_lines
-            out.bad_segments += stats.bad_segments
+            out.add(stats)
         return out
 
 

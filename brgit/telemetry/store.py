@@ -270,6 +270,39 @@ class SegmentStore:
             for _, handle in handles:
                 handle.close()
 
+    @contextlib.contextmanager
+    def newest_first(self, stats: ReadStats) -> Iterator[Iterator[tuple[Segment, IO[bytes]]]]:
+        """The segments newest first, each opened when it is reached (so a reader that stops
+        early opens few). The list and the live segment are taken under the shared lock, so
+        a rotation that runs meanwhile is seen once: the live handle stays on the file the
+        list ends with. A segment that cannot be opened is reported in `stats`."""
+        live: IO[bytes] | None = None
+        with self._mutex:
+            lock = self._try_lock() if self.directory.is_dir() else None
+            try:
+                listed = self.segments()
+                if listed and not listed[-1].sealed:
+                    live = _open(listed[-1], stats)
+            finally:
+                if lock is not None:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+        opened: list[IO[bytes]] = [live] if live is not None else []
+
+        def walk() -> Iterator[tuple[Segment, IO[bytes]]]:
+            for seg in reversed(listed):
+                handle = live if not seg.sealed else _open_sealed(seg, stats)
+                if handle is None:
+                    continue
+                if handle is not live:
+                    opened.append(handle)
+                yield (_compressed(seg) if handle.name.endswith(".gz") else seg), handle
+
+        try:
+            yield walk()
+        finally:
+            for handle in opened:
+                handle.close()
+
     def _try_lock(self) -> int | None:
         try:
             lock = self._lock()
@@ -296,3 +329,32 @@ def compress_file(plain: Path, target: Path) -> None:
 def _gzip(raw: IO[bytes]) -> gzip.GzipFile:
     """A gzip writer whose output depends only on the bytes written (no name, no time)."""
     return gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=3, mtime=0)
+
+
+def _open(seg: Segment, stats: ReadStats) -> IO[bytes] | None:
+    try:
+        return seg.path.open("rb")
+    except FileNotFoundError:
+        return None  # removed by retention meanwhile
+    except OSError as exc:
+        stats.bad_segments.append(f"{seg.name}: cannot be read ({exc.strerror or exc})")
+        return None
+
+
+def _open_sealed(seg: Segment, stats: ReadStats) -> IO[bytes] | None:
+    """A sealed segment; a plain one that a rotation has compressed since it was listed is
+    opened as its `.gz`."""
+    if not seg.compressed:
+        try:
+            return seg.path.open("rb")
+        except FileNotFoundError:
+            seg = _compressed(seg)
+        except OSError:
+            pass  # reported by the call below
+    return _open(seg, stats)
+
+
+def _compressed(seg: Segment) -> Segment:
+    if seg.compressed:
+        return seg
+    return Segment(seg.path.with_name(seg.name + ".gz"), True, True, seg.sealed_at)

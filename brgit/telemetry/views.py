@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from brgit.view import Table, View
+from brgit.telemetry.validate import BAD, money
+from brgit.view import Table, View, usd
 
 if TYPE_CHECKING:
     from brgit.telemetry.alerts import Alert
@@ -26,14 +27,22 @@ def summary_view(m: TelemetryMetrics) -> View:
     rate = (
         "-"
         if m.success_rate is None
-        else f"{m.success_rate:.0f}% ({m.tasks_completed}/{finished} tasks)"
+        else f"{m.success_rate:.0f}% ({m.tasks_completed}/{finished} tasks completed)"
+    )
+    decided = m.branches_merged + m.branches_ejected
+    merged = (
+        "-"
+        if m.merge_rate is None
+        else f"{m.merge_rate:.0f}% ({m.branches_merged}/{decided} branches merged, "
+        f"{m.branches_ejected} ejected)"
     )
     view = View(title=f"Telemetry Summary ({_window(m.period_hours)})")
     view.fields = [
-        ("Success Rate", rate),
+        ("Task Success", rate),
+        ("Merge Outcome", merged),
         ("Average Latency", _ms(m.avg_latency_ms)),
         ("P95 Latency", _ms(m.p95_latency_ms)),
-        ("Total Cost", f"${m.total_cost:.2f}"),
+        ("Total Cost", usd(m.total_cost)),
         ("Error Count", m.error_count),
         ("Event Count", m.event_count),
     ]
@@ -44,21 +53,42 @@ def summary_view(m: TelemetryMetrics) -> View:
     return view
 
 
-def _detail(e: dict[str, Any]) -> str:
-    if e.get("error"):
-        return f"Error: {e['error']}"
-    if e.get("duration_ms") is not None:
-        return f"Duration: {float(e['duration_ms']) / 1000:.1f}s"
-    if e.get("attempt") is not None:
-        return f"Attempt {e['attempt']}"
+# data fields the detail column shows in its own words, or that every event of a run has
+_SHOWN = frozenset({"from_status", "to_status", "cost_usd", "session_name"})
+EXTRA_FIELDS = 3  # other data fields shown, in the order the event holds them
+SHORT = 60  # characters of one data value shown
+
+
+def detail(e: dict[str, Any]) -> str:
+    """One line saying what an event holds: a status change (`pending -> running`), the
+    error, duration, a retry's attempt, a cost, then its other data fields."""
     data = e.get("data") or {}
-    return ", ".join(f"{k}={v}" for k, v in list(data.items())[:3])
+    parts = []
+    if "from_status" in data or "to_status" in data:
+        parts.append(f"{data.get('from_status') or '?'} -> {data.get('to_status') or '?'}")
+    if e.get("error"):
+        parts.append(f"Error: {e['error']}")
+    if e.get("duration_ms") is not None:
+        parts.append(f"Duration: {e['duration_ms'] / 1000:.1f}s")
+    if (e.get("attempt") or 0) > 1:
+        parts.append(f"Attempt {e['attempt']}")
+    cost = money(data.get("cost_usd"))
+    if cost is not BAD:
+        parts.append(f"Cost: {usd(cost)}")
+    extra = [(k, v) for k, v in data.items() if k not in _SHOWN][:EXTRA_FIELDS]
+    parts += [f"{k}={_short(v)}" for k, v in extra]
+    return "; ".join(parts)
+
+
+def _short(value: Any) -> str:
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= SHORT else text[: SHORT - 3] + "..."
 
 
 def events_view(events: list[dict[str, Any]], title: str) -> View:
     rows = [
         [str(e.get("timestamp", ""))[:19].replace("T", " "), e.get("event_type"),
-         e.get("task_id"), e.get("model"), _detail(e)]
+         e.get("task_id"), e.get("model"), detail(e)]
         for e in events
     ]  # fmt: skip
     lines = [] if events else ["No events."]
@@ -107,18 +137,19 @@ def tokens_view(rows: list[TokenRow]) -> View:
          "total", "avg ms", "cost"],
         [[r.day, r.command, r.model, r.requests, r.input_tokens, r.output_tokens,
           r.cache_read_tokens, r.cache_write_tokens, r.total_tokens, round(r.avg_duration_ms),
-          f"${r.cost_usd:.4f}"] for r in rows],
+          usd(r.cost_usd)] for r in rows],
     )  # fmt: skip
     return View(title="Token Usage", tables=[table], lines=[] if rows else ["No usage recorded."])
 
 
 def costs_view(s: CostSummary) -> View:
     view = View(title=f"Costs ({s.period})")
-    view.fields = [("Total cost", f"${s.total_cost:.4f}"), ("Requests", s.request_count),
-                   ("Avg per request", f"${s.avg_cost_per_request:.4f}")]  # fmt: skip
+    view.fields = [("Total cost", usd(s.total_cost)), ("Requests", s.request_count),
+                   ("Avg per request", usd(s.avg_cost_per_request))]  # fmt: skip
+    models = [[k, s.requests_by_model.get(k, 0), usd(v)] for k, v in s.by_model.items()]
     view.tables = [
-        Table(["model", "cost"], [[k, f"${v:.4f}"] for k, v in s.by_model.items()], "By model"),
-        Table(["day", "cost"], [[k, f"${v:.4f}"] for k, v in s.by_day.items()], "By day"),
+        Table(["model", "requests", "cost"], models, "By model"),
+        Table(["day", "cost"], [[k, usd(v)] for k, v in s.by_day.items()], "By day"),
     ]
     return view
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from brgit.telemetry import validate
 from tests.agents.codex_rollout import Rollout, usage
 from tests.agents.conftest import OPENAI_KEY
 from tests.conftest import br_process, git
@@ -47,7 +48,8 @@ def test_each_reply_once_by_response_id_with_its_own_usage(
     assert (second["input_tokens"], second["cache_read_tokens"], second["thinking_tokens"]) == (
         517, 400, 9)
     assert second["cwd"] == str(work) and second["invocation_kind"] == "codex"
-    assert second["timestamp"] == first.lines[5]["timestamp"]
+    # the ledger stores every time as UTC ISO-8601 (docs/TELEMETRY.md, "Values are checked")
+    assert second["timestamp"] == validate.utc_time(first.lines[5]["timestamp"])
     assert records["resp_3"]["model"] == "gpt-5.5-mini"
 
     first.turn("t2").reply("resp_4", usage(1051, cached=1200, output=31))  # `codex exec resume`

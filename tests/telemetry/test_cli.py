@@ -52,7 +52,8 @@ def test_summary_json_and_table(br: Any, filled: Path) -> None:
     assert data["total_cost"] == pytest.approx(0.355)  # 0.2 + 0.1 + 0.005 + 0.05
     assert data["top_errors"] == [{"message": "API timeout", "count": 1}]
     table = br("telemetry", "summary", "--hours", "168", cwd=filled)
-    assert "Success Rate:    90% (9/10 tasks)" in table.out and "Event Count:     11" in table.out
+    assert "Task Success:    90% (9/10 tasks completed)" in table.out
+    assert "Event Count:     11" in table.out and "Merge Outcome:   -" in table.out
 
 
 def test_events_json_is_a_list_with_filters(br: Any, filled: Path) -> None:

@@ -89,11 +89,14 @@ def _at(days_ago: float) -> str:
 
 def test_periods_by_model_and_day(repo: Path) -> None:
     tracker = CostTracker(repo)
-    one = TokenUsage("sonnet", output_tokens=100_000)  # $1.00
-    tracker.track_usage(one, finished_at=_at(0))
+
+    def one() -> TokenUsage:  # a call of its own each time
+        return TokenUsage("sonnet", output_tokens=100_000)  # $1.00
+
+    tracker.track_usage(one(), finished_at=_at(0))
     tracker.track_usage(TokenUsage("haiku", output_tokens=1_000_000), finished_at=_at(3))  # $0.50
-    tracker.track_usage(one, finished_at=_at(20))
-    tracker.track_usage(one, finished_at=_at(45))
+    tracker.track_usage(one(), finished_at=_at(20))
+    tracker.track_usage(one(), finished_at=_at(45))
     assert tracker.spent("day") == pytest.approx(1.0)
     assert tracker.spent("week") == pytest.approx(1.5)
     assert tracker.spent("month") == pytest.approx(2.5)

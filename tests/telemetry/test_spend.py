@@ -87,8 +87,11 @@ def append_raw(repo: Path, data: bytes) -> None:
 
 
 def usage(rng: random.Random, key: str | None = None) -> TokenUsage:
+    """A call's usage; with `key`, one that shares its call id (the same call recorded again)
+    with every other usage made with that key."""
+    same = {"call_id": key} if key else {}
     return TokenUsage("sonnet", input_tokens=rng.randrange(1, 10**6),
-                      output_tokens=rng.randrange(10**5), message_id=key)  # fmt: skip
+                      output_tokens=rng.randrange(10**5), message_id=key, **same)  # fmt: skip
 
 
 def stamp(rng: random.Random) -> str:
@@ -290,10 +293,10 @@ def test_a_damaged_gzip_segment_is_skipped_counted_and_left_alone(
 
 def test_a_key_repeated_across_segments_counts_once_and_retention_moves_it(repo: Path) -> None:
     tracker = CostTracker(repo)
-    tracker.track_usage(TokenUsage("sonnet", output_tokens=700_000, message_id="k"))  # $7.00
+    tracker.track_usage(TokenUsage("sonnet", output_tokens=700_000, call_id="k"))  # $7.00
     tracker.track_usage(TokenUsage("sonnet", output_tokens=100_000))
     assert tracker.spent("week") == pytest.approx(8.0)
-    first = tracker.price_record(TokenUsage("sonnet", output_tokens=500_000, message_id="k"))
+    first = tracker.price_record(TokenUsage("sonnet", output_tokens=500_000, call_id="k"))
     old_segment(live(repo).parent, 1, [first])  # $5.00: now the first record of key k
     assert tracker.spent("week") == pytest.approx(6.0)  # the live one's $7 no longer counts
     assert_matches(repo, tracker)
