@@ -85,7 +85,8 @@ class EventCollector:
             self.errors += 1
             log.warning("telemetry: event not recorded: %s", exc)
             return
-        self._notify(record)
+        if self._listeners:  # most collectors have none: no call per event
+            self._notify(record)
 
     def collect(self, event: TelemetryEvent | dict[str, Any]) -> None:
         """Store a typed event (or a dict)."""

@@ -124,6 +124,8 @@ class IdSource:
 
 
 _HEAD = frozenset({*HEAD_FIELDS, "type", "data"})
+_CLOCK = frozenset({"timestamp"})
+_NOTHING: frozenset[str] = frozenset()
 _CONTEXT = frozenset(CONTEXT_FIELDS)
 
 
@@ -145,7 +147,7 @@ def build(
         "schema_version": SCHEMA_VERSION,
         "event_id": raw.get("event_id") or event_id,
         "timestamp": when or (now if now is not None else utc_now()),
-        "event_type": validate.safe_text(kind).lower(),
+        "event_type": (kind if type(kind) is str else validate.safe_text(kind)).lower(),
     }
     rejected: dict[str, Any] = {}
     if stamp is not None and when is None:
@@ -163,7 +165,8 @@ def build(
         record["data"] = {**(data if isinstance(data, dict) else {}), **extra}
     if record.get("error") and not isinstance(record["error"], str):
         record["error"] = validate.safe_text(record["error"])
-    record, dropped = validate.clean(record, validate.EVENT_FIELDS)
+    made = _CLOCK if stamp is None and now is None else _NOTHING  # utc_now() is valid
+    record, dropped = validate.clean(record, validate.EVENT_FIELDS, made)
     record.setdefault("event_id", event_id)
     for key in dropped:
         rejected[key] = validate.rejected_text(raw.get(key, raw.get("data")))
@@ -172,7 +175,7 @@ def build(
     for key in ("data", "error"):  # masked once the values are what will be stored
         if record.get(key):
             record[key] = _scrub(record[key])
-    return record, sorted(rejected)
+    return record, sorted(rejected) if rejected else []
 
 
 def load(raw: dict[str, Any], stats: ReadStats) -> dict[str, Any] | None:
