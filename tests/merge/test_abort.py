@@ -42,8 +42,12 @@ def _killed_mid_verify(repo: Path, pids: Path, *extra: str) -> tuple[list[int], 
     argv = [sys.executable, "-m", "brgit", "merge", "one", "two", "--target", "main",
             "--verify", verify, *extra]  # fmt: skip
     br = subprocess.Popen(argv, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    start = git(repo, "rev-parse", "main")
     _wait_for(lambda: len(list(pids.iterdir())) >= 1)
     _wait_for(lambda: bool(slots.read_running(repo)))
+    # speculating, two's verify may start before one's has passed: wait until one is verified
+    # (recorded for landing, or landed), so what the abort must land is known
+    _wait_for(lambda: state.verified_file(repo).exists() or git(repo, "rev-parse", "main") != start)
     br.send_signal(signal.SIGKILL)
     br.wait()
     running = [int(f.name) for f in pids.iterdir()]
