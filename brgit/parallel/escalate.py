@@ -40,7 +40,7 @@ class Escalator:
         """Whether to run the task again: a Step with the next model (or why not), or None
         when the run stands: it completed, made no model call, was stopped or blocked, never
         reached its agent, or the provider refused it (an API error stops the task; it never
-        escalates). A task whose plan sets its model is never re-run on another."""
+        escalates)."""
         if not spec.model or result.status not in ("completed", "failed"):
             return None
         if result.agent_outcome in (None, API_ERROR):
@@ -60,9 +60,6 @@ class Escalator:
         if result.status == "completed":  # a shell task may change nothing and be done
             self.policy.observe(runs)
             return None
-        if spec.task.model:  # the plan names the model: the user's choice is not overridden
-            self.policy.observe(runs)
-            return Step(None, f"the plan sets this task's model ({spec.task.model})")
         step = self.policy.next_step(runs)
         if step.choice is None:
             self.policy.observe(runs)
