@@ -17,9 +17,14 @@ from pathlib import Path
 from brgit.app.job import JobResult, run_job
 from brgit.errors import BuildRunnerError
 from brgit.gitops.git import run_git
+from brgit.merge.model import CONFLICT, VERIFY_FAILED
 from brgit.merge.train import Progress
 
 SUFFIX = ".tmpl"
+# What the sample is built to show (brgit/data/demo/README.md): four branches merge, one is
+# ejected for a conflict in README.md and one for breaking the tests.
+DESIGNED_MERGED = frozenset({"greet", "shout", "status-ready", "usage"})
+DESIGNED_EJECTED = {"status-beta": CONFLICT, "fast-mul": VERIFY_FAILED}
 
 
 @dataclass(frozen=True)
@@ -105,15 +110,33 @@ def br_command() -> str:
     return shlex.quote(str(beside)) if beside.exists() else f"{sys.executable} -m brgit"
 
 
+def as_designed(result: JobResult) -> bool:
+    """Whether the sample ended as it is built to: the designed branches merged, the designed
+    ones ejected for their designed reasons, every task completed."""
+    merged = {m.task_id for m in result.train.merged}
+    ejected = {e.task_id: e.reason for e in result.train.ejected}
+    done = result.session.count("completed") == len(result.session.plan.tasks)
+    return done and merged == DESIGNED_MERGED and ejected == DESIGNED_EJECTED
+
+
+def exit_code(result: JobResult) -> int:
+    """`br demo` checks itself: 0 when the sample ended as designed (its two ejections
+    included), else the code `br run` gives for the outcome (1 when that would be 0)."""
+    if as_designed(result):
+        return 0
+    return result.exit_code or 1
+
+
 def exit_note(result: JobResult) -> str:
-    """The demo exits as `br run` would for the same outcome; say so, since the sample is
-    built to eject two branches."""
-    if result.exit_code == 0:
-        return "Exit 0: everything merged."
-    return (
-        f"Exit {result.exit_code}, as `br run` gives for the same outcome: "
-        f"{'; '.join(result.why())} (the sample is built to show ejections)."
-    )
+    """Why the demo exits as it does, and what `br run` would give for the same outcome."""
+    run = f"`br run` exits {result.exit_code} for this outcome"
+    if as_designed(result):
+        return (
+            f"Exit 0: the sample ended as designed ({len(DESIGNED_MERGED)} merged, "
+            f"{len(DESIGNED_EJECTED)} ejected). {run}: {'; '.join(result.why())}."
+        )
+    why = "; ".join(result.why()) or "a different outcome"
+    return f"Exit {exit_code(result)}: the sample did not end as designed ({why}). {run}."
 
 
 def where_to_look(paths: DemoPaths) -> list[str]:

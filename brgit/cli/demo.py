@@ -12,7 +12,8 @@ from brgit.cli._common import FormatOption, check_format
 HELP = (
     "Create a sample repository in a temporary folder (six shell tasks: two dependent, one "
     "conflicting, one failing its tests), run `br run` on it offline, and show what happened. "
-    "Exits as `br run` does for the same outcome (1: the sample ejects two branches)."
+    "Exit 0 when the sample ended as designed (four merged, two ejected), 1 otherwise; the "
+    "summary also gives the code `br run` would exit with (1: branches were ejected)."
 )
 
 
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
     ) -> int:
         check_format(fmt)
         from brgit.app import job
-        from brgit.app.demo import exit_note, run_demo, where_to_look
+        from brgit.app.demo import exit_code, exit_note, run_demo, where_to_look
         from brgit.merge import report
         from brgit.ui.output import note
 
@@ -35,6 +36,7 @@ def register(app: typer.Typer) -> None:
         paths, result = run_demo(folder, workers=workers, progress=progress)
         data = job.summary(result)
         data["repository"] = str(paths.repo)
+        data["run_exit_code"], data["exit_code"] = result.exit_code, exit_code(result)
         view = report.job_view(data)
         view.lines += ["", *where_to_look(paths), "", exit_note(result)]
-        return job.emit_summary(data, view, fmt, result.exit_code)
+        return job.emit_summary(data, view, fmt, data["exit_code"])

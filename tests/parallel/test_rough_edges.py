@@ -62,13 +62,24 @@ def _plan(tmp_path: Path, body: str, name: str = "j") -> Path:
     return write_plan(tmp_path / f"{name}.toml", f'[plan]\nname = "{name}"\n{body}')
 
 
-def test_demo_and_run_follow_one_exit_code_rule(tmp_path: Path, br: Any) -> None:
+def test_demo_checks_itself_and_names_the_code_br_run_gives(tmp_path: Path, br: Any) -> None:
     demo = br("demo", "--dir", str(tmp_path / "d"), "--format", "json", cwd=tmp_path)
     data = json.loads(demo.out)
-    assert len(data["ejected"]) == 2 and demo.code == 1 == data["exit_code"]
+    assert len(data["ejected"]) == 2 and demo.code == 0 == data["exit_code"]
+    assert data["run_exit_code"] == 1  # br run on the same plan: branches were ejected
     assert data["why"] == ["2 branch(es) ejected by the merge train"]
     table = br("demo", "--dir", str(tmp_path / "e"), cwd=tmp_path)
-    assert table.code == 1 and "Exit 1, as `br run` gives for the same outcome" in table.out
+    assert table.code == 0 and "Exit 0: the sample ended as designed" in table.out
+    assert "`br run` exits 1 for this outcome" in table.out
+
+
+def test_a_demo_that_does_not_end_as_designed_exits_1(tmp_path: Path) -> None:
+    from brgit.app import demo
+
+    _, result = demo.run_demo(tmp_path / "d", workers=1)
+    assert demo.exit_code(result) == 0
+    result.train.ejected.pop()  # as if the verify failure had not been caught
+    assert demo.exit_code(result) == 1 and "did not end as designed" in demo.exit_note(result)
 
 
 def test_br_run_exits_1_when_nothing_was_merged(repo: Path, tmp_path: Path, br: Any) -> None:

@@ -27,7 +27,7 @@ def demo(tmp_path: Path, br: Any) -> Path:
     ejects two (a conflict and a failed verify)."""
     result = br("demo", "--dir", str(tmp_path / "demo"), "--workers", "1", "--format", "json",
                 cwd=tmp_path)  # fmt: skip
-    assert result.code == 1, result.err  # two ejected: exit 1, as `br run` for the same outcome
+    assert result.code == 0, result.err  # the sample ended as designed
     return Path(json.loads(result.out)["repository"])
 
 
