@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,6 +15,13 @@ from brgit.cli.main import main as br_main
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+
+
+def ctrl_c_default() -> None:
+    """`preexec_fn` of a child that a test interrupts with SIGINT. A shell that starts the
+    tests in the background (`cmd &` without job control) leaves SIGINT ignored, children
+    inherit that, and Python then keeps ignoring it: the child must get the default back."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -131,11 +131,14 @@ def test_ctrl_c_during_a_repair_stops_the_agent_before_its_worktree_goes(
     import subprocess
     import time
 
+    from tests.conftest import ctrl_c_default
+
     pid_file = tmp_path / "agent.pid"
     _two_sided(repo, f"echo $$ > {pid_file}; sleep 60")
     br = subprocess.Popen(
         [sys.executable, "-m", "brgit", "merge", "--session", "s", "--repair", "--target", "main"],
         cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=ctrl_c_default,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while not pid_file.exists() or not pid_file.read_text().strip():

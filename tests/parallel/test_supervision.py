@@ -19,7 +19,7 @@ from brgit.core.session import load_session
 from brgit.errors import BuildRunnerError, ParallelError
 from brgit.parallel.orchestrator import resume_session
 from brgit.process import pid_alive
-from tests.conftest import git
+from tests.conftest import ctrl_c_default, git
 from tests.parallel.conftest import write_plan
 
 
@@ -51,6 +51,7 @@ def start(repo: Path, plan: Path, *extra: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=ctrl_c_default,  # the SIGINT tests need Python's default handler
     )
 
 
