@@ -11,6 +11,8 @@ ON_CONFLICT = ("skip", "stop")
 OUTPUT_FORMATS = ("auto", "claude-json", "codex-jsonl", "aider", "plain")
 # where a session's tasks run (brgit.parallel.executor.EXECUTORS)
 BACKENDS = ("local", "ray")
+# which task worktrees stay after their task ends (the work itself is on the task's branch)
+KEEP_WORKTREES = ("failed", "all")
 
 
 def either(names: tuple[str, ...]) -> str:

@@ -22,6 +22,7 @@ from brgit import paths
 from brgit.choices import (
     AGENT_NAMES,
     BACKENDS,
+    KEEP_WORKTREES,
     MERGE_STRATEGIES,
     ON_CONFLICT,
     OUTPUT_FORMATS,
@@ -108,6 +109,11 @@ class ParallelConfig:
     setup_command: str = _opt("", "run once in each new worktree (e.g. dependency install)")
     port_base: int = _opt(20000, "first port handed to workers (BR_PORT_BASE)")
     ports_per_worker: int = _opt(10, "size of each worker's port range")
+    keep_worktrees: str = _opt(
+        "failed",
+        f"{either(KEEP_WORKTREES)}: a completed task's worktree is removed (its branch keeps the "
+        "work) unless 'all'",
+    )
 
 
 @dataclass(frozen=True)
@@ -470,6 +476,7 @@ _CHOICES = {
     ("agent", "default"): AGENT_NAMES,
     ("agent", "output_format"): OUTPUT_FORMATS,
     ("cluster", "backend"): BACKENDS,
+    ("parallel", "keep_worktrees"): KEEP_WORKTREES,
 }
 
 

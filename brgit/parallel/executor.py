@@ -74,6 +74,7 @@ class AttemptResult:
     duration_ms: int = 0
     reports: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # from a Recorder
     node: str | None = None  # the cluster node that ran the attempt (None: this machine)
+    released: bool = False  # the worktree was removed after the task completed
 
 
 class AttemptHost(Protocol):

@@ -383,6 +383,8 @@ def _apply(rec: TaskRecord, result: AttemptResult, duration_ms: int) -> None:
     rec.error, rec.commit = result.error, result.commit
     rec.outcome, rec.warnings = result.agent_outcome, list(result.warnings)
     rec.node = result.node
+    if result.released:
+        rec.worktree = None  # its work is on rec.branch
 
 
 def run_plan(

@@ -8,6 +8,7 @@ orchestrator turns the `AttemptResult` into task statuses, costs and escalation.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from brgit.parallel import workspace
 from brgit.parallel.executor import AttemptHost, AttemptResult, AttemptSpec
 from brgit.routing.fallback import backoff
 from brgit.telemetry.events import EventType
+
+log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2  # a dropped connection: the same agent and model again, after a backoff
@@ -48,8 +51,9 @@ def run_attempt(
 ) -> AttemptResult:
     """Run one attempt; every error becomes a failed result (one line), never an exception."""
     started = time.monotonic()
+    attempt = _Attempt(spec, host, cancel, prepare)
     try:
-        result = _Attempt(spec, host, cancel, prepare).run()
+        result = attempt.run()
     except BuildRunnerError as exc:
         result = AttemptResult(
             "failed", str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -58,6 +62,8 @@ def run_attempt(
         result = AttemptResult("failed", f"{type(exc).__name__}: {exc}".splitlines()[0])
     if cancel.is_set() and result.status == "failed":
         result.status, result.error = "stopped", "stopped by request"
+    if result.status == "completed" and prepare is prepare_local:
+        result.released = attempt.release()
     result.duration_ms = int((time.monotonic() - started) * 1000)
     return result
 
@@ -71,10 +77,23 @@ class _Attempt:
         self.host = host
         self.cancel = cancel
         self.prepare = prepare
+        self.space: workspace.Workspace | None = None
+
+    def release(self) -> bool:
+        """Remove a completed task's worktree (its branch keeps the work), unless the config
+        keeps every worktree: with hundreds of tasks, each live worktree makes git's own
+        worktree and branch commands slower and holds a checkout on disk. A worktree that
+        cannot be removed is left and logged, never an error of the task."""
+        if self.space is None or self.spec.cfg.parallel.keep_worktrees == "all":
+            return False
+        problem = worktrees.release(self.spec.root, self.space.path)
+        if problem:
+            log.warning("worktree of %s left in place: %s", self.task.id, problem)
+        return problem is None
 
     def run(self) -> AttemptResult:
         spec, cfg = self.spec, self.spec.cfg
-        space = self.prepare(spec)
+        space = self.space = self.prepare(spec)
         self.host.placed(spec, space.branch, str(space.path))
         if space.blocked:
             return AttemptResult("blocked", space.blocked)

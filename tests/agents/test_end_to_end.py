@@ -82,7 +82,7 @@ def test_br_run_lands_three_claude_code_edits_with_exact_tokens(
     (store / "config.toml").write_text(
         '[agent]\ndefault = "claude-code"\n'
         f'claude_code_path = "{tee_wrapper(reports, claude_bin)}"\n'
-        '[parallel]\ncopy_files = []\n'
+        '[parallel]\ncopy_files = []\nkeep_worktrees = "all"\n'  # key_leaks looks inside
     )
     (repo / "plan.toml").write_text(PLAN)
     run = br("run", "plan.toml", "--format", "json", cwd=repo)

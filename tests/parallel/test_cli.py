@@ -11,7 +11,7 @@ from typing import Any
 
 from brgit.parallel.manager import SessionManager
 from tests.conftest import git
-from tests.parallel.conftest import make_cfg, write_plan
+from tests.parallel.conftest import make_cfg, write_config, write_plan
 
 PLAN = '[plan]\nname = "demo"\n[[tasks]]\nid = "a"\nrun = "echo a > a.txt"\n'
 
@@ -171,6 +171,7 @@ def test_every_session_command_takes_the_id_too(repo: Path, tmp_path: Path, br: 
 
 
 def test_cleanup_by_name_ignores_days(repo: Path, tmp_path: Path, br: Any) -> None:
+    write_config(repo, '[parallel]\nkeep_worktrees = "all"\n')
     plan = write_plan(tmp_path / "p.toml", PLAN)
     for name in ("keep", "drop"):
         assert br("parallel", "start", name, "--plan", str(plan), cwd=repo).code == 0

@@ -40,7 +40,7 @@ def test_prune_with_root_dotdot_keeps_siblings_and_git(
     repo: Path, tmp_path: Path, br: Any
 ) -> None:
     sibling = _sibling(tmp_path)
-    _configure(repo, '[parallel]\nworktree_root = ".."\n')
+    _configure(repo, '[parallel]\nworktree_root = ".."\nkeep_worktrees = "all"\n')
     plan = tmp_path / "p.toml"
     plan.write_text('[[tasks]]\nid = "t"\nrun = "echo t > t.txt"\n')
     assert br("parallel", "start", "s", "--plan", str(plan), cwd=repo).code == 0

@@ -56,7 +56,8 @@ def test_a_recorded_attempt_is_replayed_on_brgits_side(repo: Path, cfg: Config) 
     assert [name for name, _ in result.reports] == ["placed", "spawned", "event"]
     assert orch.conclude(spec, pickle.loads(pickle.dumps(result))) is None
     rec = record.tasks["t"]
-    assert rec.status == "completed" and rec.branch == "br/r/t" and rec.worktree
+    assert rec.status == "completed" and rec.branch == "br/r/t"
+    assert rec.worktree is None  # a completed task's worktree is removed; its branch stays
     assert git(repo, "show", f"{rec.commit}:t.txt") == "t"
     kinds = [e["event_type"] for e in events(repo)]
     assert "verification_passed" in kinds and "task_completed" in kinds

@@ -91,6 +91,7 @@ def test_copy_files_setup_and_env(repo: Path) -> None:
         setup_command="echo ready > setup.txt",
         port_base=30000,
         ports_per_worker=5,
+        keep_worktrees="all",
     )
     run = "env | grep ^BR_ | sort > env.txt; cat .env secrets/db.txt > seen.txt; test ! -e build"
     record = run_plan(plan(Task("t1", run=run), Task("t2", run=run)), root=repo, cfg=cfg, workers=2)

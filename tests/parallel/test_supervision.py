@@ -20,7 +20,7 @@ from brgit.errors import BuildRunnerError, ParallelError
 from brgit.parallel.orchestrator import resume_session
 from brgit.process import pid_alive
 from tests.conftest import ctrl_c_default, git
-from tests.parallel.conftest import write_plan
+from tests.parallel.conftest import write_config, write_plan
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -168,6 +168,7 @@ def test_pause_holds_new_tasks_until_resumed(repo: Path, tmp_path: Path, br: Any
 
 
 def test_cleanup_removes_worktrees_and_records(repo: Path, tmp_path: Path, br: Any) -> None:
+    write_config(repo, '[parallel]\nkeep_worktrees = "all"\n')
     plan = write_plan(tmp_path / "p.toml", '[[tasks]]\nid = "t"\nrun = "echo t > t.txt"\n')
     assert br("parallel", "start", "s", "--plan", str(plan), cwd=repo).code == 0
     worktree = Path(load_session("s", repo).tasks["t"].worktree or "")
