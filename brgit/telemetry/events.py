@@ -183,14 +183,7 @@ def load(raw: dict[str, Any], stats: ReadStats) -> dict[str, Any] | None:
     line) when it has no usable time or type. Fields of the wrong type are left out and the
     record counted in `stats.repaired`."""
     record = raw if raw.get("schema_version") == SCHEMA_VERSION else upgrade(raw)
-    record, dropped = validate.clean(record, validate.EVENT_FIELDS)
-    if type(record.get("timestamp")) is not str or type(record.get("event_type")) is not str:
-        stats.records -= 1
-        stats.corrupt_lines += 1
-        return None
-    if dropped:
-        stats.repaired += 1
-    return record
+    return stats.accept(record, validate.EVENT_FIELDS, validate.EVENT_REQUIRED)
 
 
 def _scrub(value: Any, depth: int = 0) -> Any:

@@ -161,12 +161,4 @@ def load_cost(raw: dict[str, Any], stats: ReadStats) -> dict[str, Any] | None:
     line) when it has no usable time. Fields of the wrong type are left out (a list as
     `idempotency_key`: the record is not de-duplicated) and the record counted in
     `stats.repaired`."""
-    record = upgrade_cost(raw)
-    record, dropped = validate.clean(record, validate.COST_FIELDS)
-    if type(record.get("timestamp")) is not str:
-        stats.records -= 1
-        stats.corrupt_lines += 1
-        return None
-    if dropped:
-        stats.repaired += 1
-    return record
+    return stats.accept(upgrade_cost(raw), validate.COST_FIELDS, ("timestamp",))

@@ -8,10 +8,12 @@ import json
 import logging
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from brgit.telemetry.validate import clean
 
 log = logging.getLogger("brgit.telemetry")
 
@@ -26,6 +28,21 @@ class ReadStats:
     corrupt_lines: int = 0
     bad_segments: list[str] = field(default_factory=list)
     repaired: int = 0  # records read with fields of the wrong type left out
+
+    def accept(
+        self, record: dict[str, Any], spec: Mapping[str, Any], required: tuple[str, ...]
+    ) -> dict[str, Any] | None:
+        """`record` made valid by `spec` (see `brgit.telemetry.validate.clean`); None, counted
+        as a corrupt line, when a `required` field has no text left. A record that lost
+        fields of the wrong type counts as repaired."""
+        record, dropped = clean(record, spec)
+        if any(type(record.get(key)) is not str for key in required):
+            self.records -= 1
+            self.corrupt_lines += 1
+            return None
+        if dropped:
+            self.repaired += 1
+        return record
 
     def to_dict(self) -> dict[str, Any]:
         return {
