@@ -29,7 +29,8 @@ def test_codex_edits_land_with_its_tokens(repo: Path, codex_bin: Path, openai: F
     assert rec.status == "completed", rec.error
     assert git(repo, "show", f"{rec.commit}:hello.py") == "print('hi')"
     assert script.seen[0].prompt.startswith("-v --full-auto is a title")
-    assert script.seen[0].cwd == Path(rec.worktree or "")
+    assert script.seen[0].cwd == repo.parent / "wt" / "p" / "t"  # the task's worktree
+    assert rec.worktree is None  # removed once completed: the branch keeps the work
     served = openai.usage_served()
     assert rec.input_tokens + rec.cache_read_tokens == served["input"]
     assert (rec.cache_read_tokens, rec.output_tokens) == (served["cache_read"], served["output"])
