@@ -101,6 +101,7 @@ def test_the_backend_fails_early_in_one_line(
         check_backend("ray", cfg)
 
 
+@pytest.mark.ray  # needs Ray installed: the CI step that installs it runs these
 def test_br_parallel_start_on_ray_without_a_remote_is_exit_2(
     repo: Path, tmp_path: Path, br: Any
 ) -> None:
@@ -118,6 +119,7 @@ def test_br_parallel_start_on_ray_without_a_remote_is_exit_2(
     assert not (repo / ".buildrunner" / "sessions" / "x").exists()
 
 
+@pytest.mark.ray  # needs Ray installed: the CI step that installs it runs these
 def test_doctor_says_whether_the_cluster_answers(
     repo: Path, remote: str, tmp_path: Path, br: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
