@@ -73,7 +73,7 @@ def model_asker(ctx: Context) -> Callable[[str], str]:
     command's cost ledger as `gaps analyze`."""
     import time
 
-    from brgit.llm.client import usage_from_message
+    from brgit.llm.client import text_of, usage_from_message
     from brgit.routing.fallback import FallbackHandler
 
     cfg, catalog = ctx.config, ctx.catalog
@@ -90,8 +90,7 @@ def model_asker(ctx: Context) -> Callable[[str], str]:
         tracker.track_usage(usage_from_message(result.value), command_name="gaps analyze",
                             action="compare-spec", invocation_kind="sdk",
                             duration_ms=int((time.monotonic() - started) * 1000))
-        blocks = getattr(result.value, "content", None) or []
-        return "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", "") == "text")
+        return text_of(result.value)
 
     return ask
 

@@ -1,4 +1,4 @@
-"""Build an Anthropic client and read usage from its responses.
+"""Build an Anthropic client and read usage and text from its responses.
 
 The client's `max_retries` is always 0: `brgit.routing.fallback.FallbackHandler` owns the only
 retry loop. Callers get the key through `brgit.llm.keys.KeyManager`, which checks it.
@@ -6,6 +6,7 @@ retry loop. Callers get the key through `brgit.llm.keys.KeyManager`, which check
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -53,3 +54,21 @@ def usage_from_message(message: Any, request_id: str | None = None) -> TokenUsag
         message_id=_get(message, "id", None),
         request_id=request_id or _get(message, "_request_id", None),
     )
+
+
+def text_of(message: Any) -> str:
+    """The text blocks of a Messages API response, joined."""
+    blocks = getattr(message, "content", None) or []
+    return "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", "") == "text")
+
+
+def reply_json(text: str) -> Any:
+    """The JSON object a model was asked to reply with, found in its reply (models wrap it in
+    prose or code fences); ValueError, in words for a note, when there is none."""
+    start, end = text.find("{"), text.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("the reply holds no JSON object")
+    try:
+        return json.loads(text[start : end + 1])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the reply is not valid JSON: {exc.msg}") from None

@@ -9,10 +9,10 @@ gaps and are not sent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
+from brgit.llm.client import reply_json
 from brgit.quality.model import Gap
 from brgit.quality.specs import SpecMatch
 
@@ -58,13 +58,7 @@ def compare(matches: list[SpecMatch], target: Path, ask: Ask,
 
 
 def parse_verdict(text: str) -> tuple[str, list[str]]:
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise ValueError("the reply holds no JSON object")
-    try:
-        data = json.loads(text[start : end + 1])
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the reply is not valid JSON: {exc.msg}") from None
+    data = reply_json(text)
     status = data.get("status") if isinstance(data, dict) else None
     if status not in VERDICTS:
         raise ValueError("the reply has no status implemented, partial or missing")

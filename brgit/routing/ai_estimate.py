@@ -8,10 +8,10 @@ API error, malformed JSON, a score out of range) returns the heuristic estimate 
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from brgit.llm.client import reply_json
 from brgit.redact import redact
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def ask_model(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> Co
 def _ask(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> ComplexityResult:
     from brgit.config import Config
     from brgit.context import context_for
-    from brgit.llm.client import usage_from_message
+    from brgit.llm.client import text_of, usage_from_message
     from brgit.routing.fallback import FallbackHandler
 
     cfg = estimator.cfg or Config()
@@ -64,24 +64,13 @@ def _ask(estimator: ComplexityEstimator, heuristic: ComplexityResult) -> Complex
         invocation_kind="sdk",
         duration_ms=int((time.monotonic() - started) * 1000),
     )
-    score, reasons = parse_estimate(_text(result.value))
+    score, reasons = parse_estimate(text_of(result.value))
     return _combine(estimator, heuristic, score, reasons, result.model_id)
-
-
-def _text(message: Any) -> str:
-    blocks = getattr(message, "content", None) or []
-    return "".join(getattr(b, "text", "") for b in blocks if getattr(b, "type", "") == "text")
 
 
 def parse_estimate(text: str) -> tuple[int, list[str]]:
     """(score, reasons) from the model's reply; ValueError when it is not the asked-for JSON."""
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise ValueError("the model's reply holds no JSON object")
-    try:
-        data = json.loads(text[start : end + 1])
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the model's reply is not valid JSON: {exc.msg}") from None
+    data = reply_json(text)
     score = data.get("complexity_score") if isinstance(data, dict) else None
     if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 100:
         raise ValueError("the model's reply has no complexity_score between 0 and 100")
