@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -65,3 +67,14 @@ def pid_alive(pid: int | None, started: int | None = None) -> bool:
     except OSError:
         return True
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def wait_until(done: Callable[[], bool], seconds: float, step: float = 0.05) -> bool:
+    """Poll `done` every `step` seconds until it is true (True) or `seconds` have passed
+    (False, after one last look)."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(step)
+    return True

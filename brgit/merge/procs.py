@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
+
+from brgit.process import wait_until
 
 
 def stop_group(pgid: int, wait: float = 5.0) -> bool:
@@ -17,12 +18,7 @@ def stop_group(pgid: int, wait: float = 5.0) -> bool:
         return True
     except PermissionError:
         pass  # not ours to stop: it will show up below
-    deadline = time.monotonic() + wait
-    while group_members(pgid):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.01)
-    return True
+    return wait_until(lambda: not group_members(pgid), wait, step=0.01)
 
 
 def group_members(pgid: int) -> list[int]:

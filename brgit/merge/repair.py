@@ -15,7 +15,6 @@ session tasks) is handed a `RepairRequest` and works in its worktree.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -93,13 +92,9 @@ def _unused(where: Path, wait: float = 5.0) -> bool:
     """Whether no process works in `where` any more (an agent stopped by Ctrl-C takes a
     moment to go): a worktree is never removed from under a running process."""
     from brgit.merge.procs import users_of
+    from brgit.process import wait_until
 
-    deadline = time.monotonic() + wait
-    while users_of(where):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return True
+    return wait_until(lambda: not users_of(where), wait)
 
 
 def _attempt(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from brgit.gitops import worktrees
 from brgit.parallel import control
 from brgit.parallel.orchestrator import Progress, free_name, new_record, resume_session
 from brgit.parallel.worker import now_iso
-from brgit.process import pid_alive
+from brgit.process import pid_alive, wait_until
 
 LIVE = ("running", "paused", "stopping")
 FINISHED = ("completed", "failed", "stopped", "interrupted")
@@ -218,16 +217,10 @@ class SessionManager:
         save_session(record, self.root)
 
     def _wait_exit(self, name: str, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if effective_status(self.get(name)) not in LIVE:
-                return
-            time.sleep(0.1)
+        wait_until(lambda: effective_status(self.get(name)) not in LIVE, seconds, step=0.1)
 
     def _settle(self, name: str, wanted: str, seconds: float = 3.0) -> SessionStatus:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and self.get(name).status != wanted:
-            time.sleep(0.05)
+        wait_until(lambda: self.get(name).status == wanted, seconds)
         return self.get_session_status(name)
 
     def cleanup(
