@@ -12,6 +12,13 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PACKAGE = Path(__file__).resolve().parent.parent / "brgit"
+# the identity the benchmarks' commits are made with (no user config needed)
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+}
 
 
 def fresh_bytecode() -> None:

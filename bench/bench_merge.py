@@ -33,15 +33,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import fresh_bytecode, save
+from _util import GIT_IDENTITY, fresh_bytecode, save
 
 GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    **GIT_IDENTITY,
 }
 ENV = {**os.environ, **GIT_ENV}
 BR = [sys.executable, "-m", "brgit"]

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _util import median, save
+from _util import GIT_IDENTITY, median, save
 
 from brgit.config import load_config
 from brgit.core.plan import Plan, Task
@@ -36,12 +36,7 @@ from brgit.gitops import owned, worktrees
 from brgit.parallel.manual import spawn
 from brgit.parallel.orchestrator import run_plan
 
-ENV = {
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
+ENV = GIT_IDENTITY
 
 
 def git(cwd: Path, *args: str) -> None:

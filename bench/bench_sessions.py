@@ -37,7 +37,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _util import median, save
+from _util import GIT_IDENTITY, median, save
 
 from brgit.config import load_config
 from brgit.core.plan import Plan, Task
@@ -45,12 +45,7 @@ from brgit.parallel import orchestrator as orch_module
 from brgit.parallel import scheduler as sched_module
 from brgit.parallel.orchestrator import run_plan
 
-ENV = {
-    "GIT_AUTHOR_NAME": "bench",
-    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-    "GIT_COMMITTER_NAME": "bench",
-    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-}
+ENV = GIT_IDENTITY
 
 # git 2.39's concurrent `worktree add`s race (one fails now and then), so a correct script
 # does what brgit does: add without checkout under a lock, check out outside it
